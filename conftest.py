@@ -1,0 +1,3 @@
+"""Loads the rethink pytest plugin (options --scale, --dataset, ...; fixtures scale, lab, record)."""
+
+pytest_plugins = ["rethink_core.plugin"]

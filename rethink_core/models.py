@@ -1,0 +1,185 @@
+"""The paper's five architectures (Appendix A, Table 1), built for any input shape and width.
+
+At input (3, 28, 28), 10 classes and ``width=1.0`` the parameter counts are exactly the paper's:
+Inception (small) 1,649,402 with or without BatchNorm, AlexNet (small) 1,387,786, MLP 1x512
+1,209,866 and MLP 3x512 1,735,178. ``width`` scales every channel and hidden-unit count, so
+smaller scales keep the paper's shapes at a CPU-friendly cost.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from rethink_core.errors import ConfigError
+
+NAMES = ("inception", "inception_nobn", "alexnet", "mlp1x512", "mlp3x512")
+PAPER_PARAMS = {
+    "inception": 1_649_402,
+    "inception_nobn": 1_649_402,
+    "alexnet": 1_387_786,
+    "mlp1x512": 1_209_866,
+    "mlp3x512": 1_735_178,
+}
+# Learning rates of Section 2/Appendix A: 0.01 for AlexNet and the MLPs, 0.1 for Inception
+# (the latter from secondary sources, unconfirmed).
+PAPER_LR = {"inception": 0.1, "inception_nobn": 0.1, "alexnet": 0.01, "mlp1x512": 0.01, "mlp3x512": 0.01}
+
+
+def scaled(channels: int, width: float) -> int:
+    return max(1, round(channels * width))
+
+
+def count_params(model: nn.Module) -> int:
+    return sum(p.numel() for p in model.parameters())
+
+
+def build(
+    name: str, input_shape: tuple[int, int, int] = (3, 28, 28), num_classes: int = 10, width: float = 1.0
+) -> nn.Module:
+    """One of :data:`NAMES`, for inputs of shape (channels, height, width)."""
+    if width <= 0:
+        raise ConfigError(f"width must be positive, got {width}")
+    if name == "mlp1x512":
+        return mlp(input_shape, [scaled(512, width)], num_classes)
+    if name == "mlp3x512":
+        return mlp(input_shape, [scaled(512, width)] * 3, num_classes)
+    if name == "alexnet":
+        return SmallAlexNet(input_shape, num_classes, width)
+    if name in ("inception", "inception_nobn"):
+        return SmallInception(input_shape[0], num_classes, width, batchnorm=name == "inception")
+    raise ConfigError(f"unknown model {name!r}: use one of {', '.join(NAMES)}")
+
+
+# ----------------------------------------------------------------------------- MLPs
+
+
+def mlp(input_shape: tuple[int, int, int], hidden: list[int], num_classes: int) -> nn.Sequential:
+    """Multi-layer perceptron with ReLU: flatten -> hidden layers -> linear to classes."""
+    layers: list[nn.Module] = [nn.Flatten()]
+    fan_in = input_shape[0] * input_shape[1] * input_shape[2]
+    for units in hidden:
+        layers += [nn.Linear(fan_in, units), nn.ReLU(inplace=True)]
+        fan_in = units
+    layers.append(nn.Linear(fan_in, num_classes))
+    return nn.Sequential(*layers)
+
+
+# ----------------------------------------------------------------------------- AlexNet
+
+
+class SmallAlexNet(nn.Sequential):
+    """[conv 5x5 64 ("same") -> max-pool 3x3 stride 2 -> local response norm] x 2, then
+    fully connected 384 -> 192 -> classes, ReLU after every hidden layer (Appendix A)."""
+
+    def __init__(self, input_shape: tuple[int, int, int], num_classes: int = 10, width: float = 1.0) -> None:
+        c, h, w = input_shape
+        ch, fc1, fc2 = scaled(64, width), scaled(384, width), scaled(192, width)
+        for _ in range(2):  # "same" 3x3/2 pooling halves the size, rounding up: 28 -> 14 -> 7
+            h, w = (h + 1) // 2, (w + 1) // 2
+        super().__init__(
+            *self.block(c, ch),
+            *self.block(ch, ch),
+            nn.Flatten(),
+            nn.Linear(ch * h * w, fc1),
+            nn.ReLU(inplace=True),
+            nn.Linear(fc1, fc2),
+            nn.ReLU(inplace=True),
+            nn.Linear(fc2, num_classes),
+        )
+
+    @staticmethod
+    def block(cin: int, cout: int) -> list[nn.Module]:
+        # LRN as in the TensorFlow CIFAR-10 model: depth radius 4, bias 1, alpha 0.001/9, beta 0.75
+        # (torch divides alpha by size, so alpha=0.001 with size=9).
+        return [
+            nn.Conv2d(cin, cout, 5, padding=2),
+            nn.ReLU(inplace=True),
+            nn.MaxPool2d(3, stride=2, padding=1),
+            nn.LocalResponseNorm(9, alpha=0.001, beta=0.75, k=1.0),
+        ]
+
+
+# ----------------------------------------------------------------------------- Inception
+
+
+class ConvModule(nn.Sequential):
+    """conv -> BatchNorm (no learnable affine) -> ReLU; without BatchNorm: conv -> ReLU.
+
+    Conv biases plus affine-free BatchNorm give the paper's parameter count, the same with and
+    without BatchNorm (Table 1 lists one number for both)."""
+
+    def __init__(self, cin: int, cout: int, kernel: int, stride: int = 1, batchnorm: bool = True) -> None:
+        layers: list[nn.Module] = [nn.Conv2d(cin, cout, kernel, stride=stride, padding=kernel // 2)]
+        if batchnorm:
+            layers.append(nn.BatchNorm2d(cout, affine=False))
+        layers.append(nn.ReLU(inplace=True))
+        super().__init__(*layers)
+
+
+class InceptionModule(nn.Module):
+    """A 1x1 conv-module (c1 outputs) and a 3x3 conv-module (c3 outputs) in parallel, concatenated."""
+
+    def __init__(self, cin: int, c1: int, c3: int, batchnorm: bool) -> None:
+        super().__init__()
+        self.branch1 = ConvModule(cin, c1, 1, batchnorm=batchnorm)
+        self.branch3 = ConvModule(cin, c3, 3, batchnorm=batchnorm)
+        self.out_channels = c1 + c3
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.cat([self.branch1(x), self.branch3(x)], dim=1)
+
+
+class Downsample(nn.Module):
+    """A 3x3 stride-2 conv-module (c3 outputs) in parallel with a 3x3 stride-2 max-pool."""
+
+    def __init__(self, cin: int, c3: int, batchnorm: bool) -> None:
+        super().__init__()
+        self.conv = ConvModule(cin, c3, 3, stride=2, batchnorm=batchnorm)
+        self.pool = nn.MaxPool2d(3, stride=2, padding=1)
+        self.out_channels = cin + c3
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.cat([self.conv(x), self.pool(x)], dim=1)
+
+
+# The small Inception of Appendix A, Figure 3: ("conv", c) | ("inc", c1, c3) | ("down", c3)
+INCEPTION_LAYOUT = (
+    ("conv", 96),
+    ("inc", 32, 32),
+    ("inc", 32, 48),
+    ("down", 80),
+    ("inc", 112, 48),
+    ("inc", 96, 64),
+    ("inc", 80, 80),
+    ("inc", 48, 96),
+    ("down", 96),
+    ("inc", 176, 160),
+    ("inc", 176, 160),
+)
+
+
+class SmallInception(nn.Module):
+    """The small Inception network for CIFAR-10 (Appendix A), ending in global mean pooling and a
+    linear layer to the classes."""
+
+    def __init__(self, in_channels: int, num_classes: int = 10, width: float = 1.0, batchnorm: bool = True) -> None:
+        super().__init__()
+        layers: list[nn.Module] = []
+        c = in_channels
+        for kind, *sizes in INCEPTION_LAYOUT:
+            sizes = [scaled(s, width) for s in sizes]
+            if kind == "conv":
+                layers.append(ConvModule(c, sizes[0], 3, batchnorm=batchnorm))
+                c = sizes[0]
+            elif kind == "inc":
+                layers.append(InceptionModule(c, *sizes, batchnorm=batchnorm))
+                c = layers[-1].out_channels
+            else:
+                layers.append(Downsample(c, *sizes, batchnorm=batchnorm))
+                c = layers[-1].out_channels
+        self.features = nn.Sequential(*layers)
+        self.classifier = nn.Linear(c, num_classes)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.classifier(self.features(x).mean(dim=(2, 3)))

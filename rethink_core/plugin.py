@@ -1,0 +1,289 @@
+"""The pytest plugin: options, the scale, shared fixtures, progress, and the claim report.
+
+Loaded by the root ``conftest.py``. The only module of the library that imports pytest.
+
+Claim tests get three fixtures: ``scale`` (what to run), ``lab`` (trains experiments through the
+results store) and ``record`` (what the test measured, the paper's numbers, the statistics). Each
+record rides on the test's report (``user_properties``), so it reaches the controller under
+pytest-xdist too; the controller adds the verdict (the test's outcome) and writes the report.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from rethink_core import data as data_mod
+from rethink_core.errors import RethinkError
+from rethink_core.experiment import Experiment, Lab, RunResult, store_dir_default
+from rethink_core.scales import SCALES, Scale, get_scale
+from rethink_core.store import Store
+
+RECORD_KEY = "rethink_record"
+R2_VARIANTS = ("true_labels", "random_labels", "shuffled_pixels", "random_pixels", "gaussian")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("rethink", "rethink: re-check the claims of Zhang et al. (2017)")
+    group.addoption("--scale", choices=list(SCALES), default="default", help="what to run (default: default)")
+    group.addoption("--dataset", default=None, help="a registered data set or a path to an .npz (default: the scale's)")
+    group.addoption("--data-root", default=None, help="folder holding the full data sets")
+    group.addoption("--download", action="store_true", help="allow downloading a missing data set")
+    group.addoption("--device", choices=["auto", "cpu", "cuda"], default="auto", help="where to train")
+    group.addoption("--seeds", type=int, default=None, help="seeds per configuration (default: the scale's)")
+    group.addoption("--report-dir", default="reports", help="where claim reports go (default: reports/)")
+    group.addoption(
+        "--store-dir",
+        default=os.environ.get("RETHINK_STORE", str(store_dir_default())),
+        help="results store: finished training runs, reused across sessions (default: ~/.cache/rethink/runs)",
+    )
+
+
+# ----------------------------------------------------------------------------- configuration
+
+
+def _worker_id(config: pytest.Config) -> str | None:
+    return getattr(config, "workerinput", {}).get("workerid")
+
+
+def _resolve_device(choice: str, worker: str | None) -> str:
+    import torch
+
+    if choice == "cuda" and not torch.cuda.is_available():
+        raise pytest.UsageError("--device cuda: no CUDA GPU is available here; use --device cpu or auto")
+    if choice == "cpu" or not torch.cuda.is_available():
+        return "cpu"
+    index = int(worker[2:]) % torch.cuda.device_count() if worker else 0  # worker gw<i> -> GPU i mod count
+    return f"cuda:{index}"
+
+
+def _set_threads(worker: str | None) -> None:
+    """One torch thread per xdist worker's share of the cores: two 2-thread jobs on 2 cores run many
+    times slower than two 1-thread jobs."""
+    import torch
+
+    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1")) if worker else 1
+    if worker:
+        torch.set_num_threads(max(1, (os.cpu_count() or 1) // workers))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    seeds = config.getoption("--seeds")
+    if seeds is not None and seeds < 1:
+        raise pytest.UsageError(f"--seeds must be at least 1, got {seeds}")
+    scale = get_scale(config.getoption("--scale"), config.getoption("--dataset"), seeds)
+    worker = _worker_id(config)
+    _set_threads(worker)
+    device = _resolve_device(config.getoption("--device"), worker)
+    try:
+        loaded = data_mod.load(scale.dataset, config.getoption("--data-root"), config.getoption("--download"))
+        store = Store(config.getoption("--store-dir"))
+    except RethinkError as exc:
+        raise pytest.UsageError(str(exc)) from None
+    if worker is None:
+        _check_report_dir(Path(config.getoption("--report-dir")))
+    config.stash[_STATE] = _State(scale=scale, device=device, store=store, data_name=loaded.name)
+
+
+def _check_report_dir(path: Path) -> None:
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        probe = path / ".write-test"
+        probe.write_text("")
+        probe.unlink()
+    except OSError as exc:
+        raise pytest.UsageError(f"--report-dir {path} cannot be written: {exc.strerror}") from None
+
+
+class _State:
+    def __init__(self, scale: Scale, device: str, store: Store, data_name: str) -> None:
+        self.scale, self.device, self.store, self.data_name = scale, device, store, data_name
+        self.started = time.time()
+        self.cases: dict[str, dict] = {}  # nodeid -> record with verdict (controller only)
+        self.report_path: Path | None = None
+
+
+_STATE = pytest.StashKey[_State]()
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Claims parametrize over what the scale runs: ``architecture`` and ``variant``."""
+    if "architecture" in metafunc.fixturenames:
+        metafunc.parametrize("architecture", list(metafunc.config.stash[_STATE].scale.architectures))
+    if "variant" in metafunc.fixturenames:
+        metafunc.parametrize("variant", R2_VARIANTS)
+
+
+# ----------------------------------------------------------------------------- fixtures
+
+
+@pytest.fixture(scope="session")
+def scale(pytestconfig: pytest.Config) -> Scale:
+    """The scale chosen with --scale (and --dataset, --seeds)."""
+    return pytestconfig.stash[_STATE].scale
+
+
+@pytest.fixture(scope="session")
+def lab(pytestconfig: pytest.Config) -> Lab:
+    """Trains experiments through the results store; prints a line per finished run."""
+    state = pytestconfig.stash[_STATE]
+    say = _Progress(pytestconfig)
+    return Lab(
+        store=state.store,
+        device=state.device,
+        root=pytestconfig.getoption("--data-root"),
+        download=pytestconfig.getoption("--download"),
+        on_epoch=say.epoch,
+        on_finish=say.finished,
+    )
+
+
+@pytest.fixture
+def record(request: pytest.FixtureRequest, scale: Scale):  # noqa: ANN201 - returns a recorder callable
+    """``record(claim, case, measured, paper, statistics=..., figures=..., runs=...)``: what this claim
+    test measured. Call it before asserting: the verdict is the test's outcome."""
+    state = request.config.stash[_STATE]
+
+    def _record(claim: str, case: str, measured: dict, paper: dict | str | None = None, **extra: object) -> None:
+        entry = {
+            "claim": claim,
+            "case": case,
+            "title": " ".join((request.node.function.__doc__ or "").split()),
+            "measured": measured,
+            "paper": paper,
+            "scale": scale.name,
+            "dataset": state.data_name,
+            "test": request.node.nodeid,
+            **extra,
+        }
+        request.node.user_properties.append((RECORD_KEY, entry))
+
+    return _record
+
+
+# ----------------------------------------------------------------------------- progress
+
+
+class _Progress:
+    """A line per finished training run on the terminal, under xdist too (workers write to their
+    inherited stderr with capture suspended); without xdist, a live epoch counter on a TTY."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        self.config = config
+        self.worker = _worker_id(config)
+        self.live = self.worker is None and sys.stderr.isatty()
+
+    def _write(self, text: str) -> None:
+        capman = self.config.pluginmanager.getplugin("capturemanager")
+        if capman is None:
+            sys.stderr.write(text)
+            return
+        with capman.global_and_fixture_disabled():
+            sys.stderr.write(text)
+            sys.stderr.flush()
+
+    def epoch(self, exp: Experiment, row: object) -> None:
+        if self.live:
+            self._write(
+                f"\r  training {exp.describe()}: epoch {row.epoch}, loss {row.loss:.3f}, "
+                f"train acc {row.train_acc:.3f}\x1b[K"
+            )
+
+    def finished(self, result: RunResult, reused: bool) -> None:
+        if reused:
+            return
+        who = f"[{self.worker}] " if self.worker else ""
+        end = "\r" if self.live else "\n"
+        self._write(
+            f"{end}  {who}trained {result.experiment.describe()}: {result.history.status} after "
+            f"{len(result.history.epochs)} epochs, {result.seconds:.1f} s, test acc {result.test_acc:.3f}\x1b[K\n"
+        )
+
+
+# ----------------------------------------------------------------------------- gathering and the report
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    """Gather every claim record with its verdict, on the controller (reports arrive from workers)."""
+    config = _CONFIG.get("config")
+    if config is None or _worker_id(config) is not None:
+        return
+    state = config.stash[_STATE]
+    entry = next((value for key, value in report.user_properties if key == RECORD_KEY), None)
+    case = state.cases.get(report.nodeid)
+    if case is None and entry is None and not (report.skipped and _is_claim(report.nodeid)):
+        return
+    if case is None:
+        case = state.cases[report.nodeid] = {"test": report.nodeid, "verdict": "pass"}
+    if entry is not None:
+        case.update({k: v for k, v in entry.items() if k not in case or k == "measured"})
+    if report.failed:
+        case["verdict"] = "fail"
+        case["reason"] = _first_line(report.longreprtext)
+    elif report.skipped and case["verdict"] != "fail":
+        case["verdict"] = "skip"
+        case["reason"] = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+
+
+def _is_claim(nodeid: str) -> bool:
+    return nodeid.startswith("claims/")
+
+
+def _first_line(text: str) -> str:
+    lines = [line for line in text.splitlines() if line.startswith("E ")]
+    return (lines[0][2:].strip() if lines else text.strip().splitlines()[-1] if text.strip() else "")[:500]
+
+
+_CONFIG: dict[str, pytest.Config] = {}
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionstart(session: pytest.Session) -> None:
+    _CONFIG["config"] = session.config
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    config = session.config
+    if _worker_id(config) is not None or _STATE not in config.stash:
+        return
+    state = config.stash[_STATE]
+    if not state.cases:
+        return
+    from rethink_core import report
+
+    cases = [_complete(case, state) for case in state.cases.values()]
+    meta = report.session_meta(state.scale, state.data_name, state.device, time.time() - state.started)
+    try:
+        state.report_path = report.write_report(cases, meta, Path(config.getoption("--report-dir")))
+    except OSError as exc:
+        sys.stderr.write(f"rethink: could not write the report: {exc}\n")
+
+
+def _complete(case: dict, state: _State) -> dict:
+    case.setdefault("claim", case["test"].split("::")[-1])
+    case.setdefault("case", "")
+    case.setdefault("measured", {})
+    case.setdefault("paper", None)
+    case.setdefault("scale", state.scale.name)
+    case.setdefault("dataset", state.data_name)
+    return case
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
+    if _STATE not in config.stash or _worker_id(config) is not None:
+        return
+    state = config.stash[_STATE]
+    if not state.cases:
+        return
+    from rich.console import Console
+
+    from rethink_core import report
+
+    console = Console(file=terminalreporter._tw._file, force_terminal=terminalreporter.hasmarkup, width=160)
+    console.print(report.terminal_table(list(state.cases.values())))
+    if state.report_path:
+        terminalreporter.write_line(f"claim report: {state.report_path / 'report.md'}")

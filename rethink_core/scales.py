@@ -1,0 +1,102 @@
+"""What each scale runs, in one place: data, sizes, architectures and widths, caps, grids, seeds.
+
+Every scale keeps the paper's essential ratio (parameters far above training samples) and trains
+to 100% training accuracy: smaller, not different. What changes with scale is the absolute test
+accuracy, not the verdict (CLAIMS.md, "Reading the claims at smaller scales").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from rethink_core.errors import ConfigError
+from rethink_core.experiment import Experiment
+from rethink_core.models import PAPER_LR
+from rethink_core.train import Hyper
+
+
+@dataclass(frozen=True)
+class Scale:
+    name: str
+    dataset: str
+    n_test: int
+    architectures: dict[str, tuple[float, int]]  # model -> (width, training images); width 1.0 = the paper's
+    inputs_model: str  # the model of Figure 1a (R2): Inception in the paper; one of ``architectures``
+    max_epochs: int
+    corruption_grid: tuple[float, ...]
+    seeds: int
+    description: str
+    test_every: int = 1  # evaluate the test set every this many epochs (always at the end)
+
+    def experiment(self, model: str, variant: str = "true_labels", p: float = 0.0, seed: int = 0) -> Experiment:
+        """The scale's run of ``model`` on a variant: same hyperparameters for every variant."""
+        if variant == "corrupt_labels" and p in (0.0, 1.0):  # p = 0 and p = 1 are the R1 runs
+            variant, p = ("true_labels" if p == 0.0 else "random_labels"), 0.0
+        width, n_train = self.architectures[model]
+        return Experiment(
+            model=model,
+            variant=variant,
+            p=p,
+            seed=seed,
+            width=width,
+            dataset=self.dataset,
+            n_train=n_train,
+            n_test=self.n_test,
+            hyper=Hyper(lr=PAPER_LR[model], max_epochs=self.max_epochs, test_every=self.test_every),
+        )
+
+    def seed_list(self) -> list[int]:
+        return list(range(self.seeds))
+
+
+SCALES = {
+    "smoke": Scale(
+        name="smoke",
+        dataset="embedded",
+        n_test=1000,
+        architectures={"mlp1x512": (1.0, 500), "inception": (0.25, 250)},
+        inputs_model="mlp1x512",
+        max_epochs=200,
+        corruption_grid=(0.0, 0.5, 1.0),
+        seeds=1,
+        description="CI check: about a minute on 2 CPU cores",
+        test_every=5,
+    ),
+    "default": Scale(
+        name="default",
+        dataset="embedded",
+        n_test=2000,
+        architectures={"mlp1x512": (1.0, 2000), "alexnet": (0.5, 500), "inception": (0.25, 500)},
+        inputs_model="inception",
+        max_epochs=300,
+        corruption_grid=(0.0, 0.2, 0.4, 0.6, 0.8, 1.0),
+        seeds=2,
+        description="laptop CPU: minutes; embedded real Fashion-MNIST; reduced-width CNNs on fewer images",
+        test_every=2,
+    ),
+    "paper": Scale(
+        name="paper",
+        dataset="cifar10",
+        n_test=10_000,
+        architectures={m: (1.0, 50_000) for m in ("inception", "inception_nobn", "alexnet", "mlp3x512", "mlp1x512")},
+        inputs_model="inception",
+        max_epochs=300,
+        corruption_grid=tuple(round(0.1 * i, 1) for i in range(11)),
+        seeds=1,
+        description="the paper's setting: CIFAR-10, full architectures, GPU",
+    ),
+}
+
+
+def get_scale(name: str, dataset: str | None = None, seeds: int | None = None) -> Scale:
+    """A named scale, optionally on another data set or with another number of seeds."""
+    if name not in SCALES:
+        raise ConfigError(f"unknown scale {name!r}: use one of {', '.join(SCALES)}")
+    scale = SCALES[name]
+    if dataset:
+        scale = replace(scale, dataset=dataset)
+    if seeds is not None:
+        if seeds < 1:
+            raise ConfigError(f"--seeds must be at least 1, got {seeds}")
+        scale = replace(scale, seeds=seeds)
+    return scale

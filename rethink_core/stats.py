@@ -1,0 +1,110 @@
+"""The statistics that claims decide on (scipy), each returning plain numbers for the record."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+from scipy import stats
+
+
+def binomial_pvalue(correct: int, n: int, p: float, alternative: str = "two-sided") -> float:
+    """p-value of ``correct`` successes out of ``n`` under a Binomial(n, p) null."""
+    return float(stats.binomtest(correct, n, p, alternative=alternative).pvalue)
+
+
+def accuracy_interval(accuracy: float, n: int, confidence: float = 0.95) -> tuple[float, float]:
+    """Clopper-Pearson (exact) interval for an accuracy measured on ``n`` examples."""
+    ci = stats.binomtest(round(accuracy * n), n).proportion_ci(confidence_level=confidence, method="exact")
+    return float(ci.low), float(ci.high)
+
+
+def chance_test(accuracy: float, n: int, chance: float) -> dict:
+    """Is a test accuracy consistent with guessing? Two-sided binomial test against ``chance``."""
+    correct = round(accuracy * n)
+    return {
+        "test": "two-sided binomial vs chance",
+        "accuracy": accuracy,
+        "n": n,
+        "chance": chance,
+        "p_value": binomial_pvalue(correct, n, chance),
+        "interval95": accuracy_interval(accuracy, n),
+    }
+
+
+def above_test(accuracy: float, n: int, bound: float) -> dict:
+    """Is a test accuracy above ``bound``? One-sided binomial test (H0: accuracy <= bound)."""
+    correct = round(accuracy * n)
+    return {
+        "test": "one-sided binomial, H0: accuracy <= bound",
+        "accuracy": accuracy,
+        "n": n,
+        "bound": bound,
+        "p_value": binomial_pvalue(correct, n, bound, alternative="greater"),
+        "interval95": accuracy_interval(accuracy, n),
+    }
+
+
+def mean_interval(values: Sequence[float], confidence: float = 0.95) -> dict:
+    """Mean with a Student-t interval across seeds (the interval is None for a single value)."""
+    values = [float(v) for v in values]
+    mean = sum(values) / len(values)
+    if len(values) < 2:
+        return {"mean": mean, "interval95": None, "n": len(values), "values": values}
+    sem = stats.sem(values)
+    half = float(stats.t.ppf(0.5 + confidence / 2, len(values) - 1) * sem) if sem > 0 else 0.0
+    return {"mean": mean, "interval95": (mean - half, mean + half), "n": len(values), "values": values}
+
+
+def spearman_trend(x: Sequence[float], y: Sequence[float]) -> dict:
+    """Monotone trend of ``y`` with ``x``: Spearman's rank correlation and its one-sided p-value
+    (H1: y increases with x)."""
+    result = stats.spearmanr(x, y, alternative="greater")
+    rho = float(result.statistic)
+    return {"test": "Spearman rank correlation, one-sided", "rho": rho, "p_value": float(result.pvalue)}
+
+
+def first_epoch_below(losses: Sequence[float], level: float) -> int | None:
+    """1-based epoch at which a loss curve first falls below ``level`` (None if never)."""
+    for epoch, loss in enumerate(losses, start=1):
+        if loss < level:
+            return epoch
+    return None
+
+
+def chance_loss(num_classes: int) -> float:
+    """Cross-entropy of a uniform guess, ln(k): where a network that has learnt nothing sits."""
+    return math.log(num_classes)
+
+
+def class_permutation_test(confusions: Sequence[Sequence[Sequence[int]]], draws: int = 20_000, seed: int = 0) -> dict:
+    """Is the test accuracy of networks trained on random labels consistent with chance?
+
+    A binomial test over test images is wrong here: a network trained on random labels still maps
+    each true class's images (which look alike) mostly to one and the same label, so its correct
+    answers come in class-sized clumps, and its accuracy varies far more than a binomial's. What is
+    random is the labelling: renaming the random classes by a permutation pi turns a trained
+    network's predictions into pi(predictions). So under "nothing about the true labels was
+    learnt", the accuracy is distributed as the accuracy of the confusion matrix with its predicted
+    classes permuted uniformly at random (independently per seed). Two-sided Monte Carlo p-value of
+    the mean accuracy over seeds, about that distribution's mean (chance, 1/k)."""
+    rng = np.random.default_rng(seed)
+    mats = [np.asarray(c, dtype=np.float64) for c in confusions]
+    k = mats[0].shape[0]
+    observed = float(np.mean([np.trace(m) / m.sum() for m in mats]))
+    null = np.zeros(draws)
+    for m in mats:
+        perms = np.argsort(rng.random((draws, k)), axis=1)  # perms[d, true class] = predicted class counted correct
+        null += m[np.arange(k)[None, :], perms].sum(axis=1) / m.sum()
+    null /= len(mats)
+    center = 1.0 / k
+    p_value = (1 + np.sum(np.abs(null - center) >= abs(observed - center) - 1e-12)) / (draws + 1)
+    return {
+        "test": "two-sided class-permutation test vs chance",
+        "accuracy": observed,
+        "chance": center,
+        "p_value": float(p_value),
+        "null_95pct_range": (float(np.quantile(null, 0.025)), float(np.quantile(null, 0.975))),
+        "seeds": len(mats),
+    }

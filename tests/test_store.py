@@ -1,0 +1,70 @@
+"""The results store: train once, atomic JSON, damage detected, one trainer across processes."""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import time
+
+import pytest
+
+from rethink_core.experiment import Experiment, Lab
+from rethink_core.store import Store
+from rethink_core.train import Hyper
+
+
+def test_computes_once_then_reuses(tmp_path):
+    store, calls = Store(tmp_path), []
+    compute = lambda: calls.append(1) or {"value": 1.5}  # noqa: E731
+    assert store.get_or_compute("k1", {"a": 1}, compute) == {"value": 1.5}
+    assert store.get_or_compute("k1", {"a": 1}, compute) == {"value": 1.5}
+    assert len(calls) == 1
+
+
+@pytest.mark.parametrize("damage", ["truncate", "edit", "other-config"])
+def test_damaged_entry_is_detected_and_recomputed(tmp_path, damage):
+    store = Store(tmp_path)
+    store.put("k1", {"a": 1}, {"value": 1})
+    path = store.path("k1")
+    if damage == "truncate":
+        path.write_text(path.read_text()[:20])
+    elif damage == "edit":
+        path.write_text(path.read_text().replace('"value": 1', '"value": 2'))
+    else:
+        entry = json.loads(path.read_text())
+        path.write_text(json.dumps({**entry, "config": {"a": 2}}))
+    with pytest.warns(UserWarning, match="damaged"):
+        assert store.get_or_compute("k1", {"a": 1}, lambda: {"value": 3}) == {"value": 3}
+    assert store.get("k1", {"a": 1}) == {"value": 3}
+
+
+def _slow_compute(root, log):
+    def compute():
+        with open(log, "a") as f:
+            f.write("trained\n")
+        time.sleep(1.0)
+        return {"value": 42}
+
+    return Store(root).get_or_compute("shared", {"a": 1}, compute)
+
+
+def test_two_processes_needing_the_same_run_train_it_once(tmp_path):
+    log = tmp_path / "log.txt"
+    ctx = multiprocessing.get_context("spawn")
+    with ctx.Pool(2) as pool:
+        results = pool.starmap(_slow_compute, [(tmp_path / "store", log)] * 2)
+    assert results == [{"value": 42}] * 2
+    assert log.read_text().count("trained") == 1
+
+
+def test_lab_trains_once_and_keys_differ_by_any_setting(tmp_path):
+    exp = Experiment(model="mlp1x512", width=0.125, n_train=100, n_test=50, hyper=Hyper(max_epochs=2))
+    seen = []
+    lab = Lab(Store(tmp_path), on_finish=lambda result, reused: seen.append(reused))
+    first, second = lab.run(exp), lab.run(exp)
+    assert seen == [False, True]
+    assert first.to_dict() == second.to_dict()
+    assert (
+        exp.key()
+        != Experiment(model="mlp1x512", width=0.125, n_train=100, n_test=50, hyper=Hyper(max_epochs=2, lr=0.02)).key()
+    )
