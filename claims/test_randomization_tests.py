@@ -43,8 +43,8 @@ ONSET_LEVEL = 0.9 * chance_loss(NUM_CLASSES)
 
 def pooled_accuracy(results: list[RunResult]) -> tuple[float, int]:
     """Test accuracy pooled over seeds, and the number of test predictions it counts."""
-    n = sum(r.experiment.n_test for r in results)
-    correct = sum(round(r.test_acc * r.experiment.n_test) for r in results)
+    n = sum(sum(map(sum, r.test_confusion)) for r in results)
+    correct = sum(sum(row[k] for k, row in enumerate(r.test_confusion)) for r in results)
     return correct / n, n
 
 

@@ -20,12 +20,19 @@ import torch
 
 from rethink_core import data as data_mod
 from rethink_core import models, randomize
+from rethink_core.errors import ConfigError
 from rethink_core.store import Store
 from rethink_core.train import FITTED, Epoch, History, Hyper, confusion_matrix, train
 
 # Bump when a change to the trainer, models, data pipeline or randomizations changes results:
 # it is part of every store key, so old results are not reused.
-TRAINER_VERSION = 1
+TRAINER_VERSION = 2
+
+
+def derived_seed(seed: int, purpose: str) -> int:
+    """Independent seeds per purpose ("labels", "init", "order", ...) from one experiment seed, so
+    that e.g. the label-corruption draws and the initial weights never share a random stream."""
+    return int.from_bytes(hashlib.sha256(f"{seed}/{purpose}".encode()).digest()[:7], "big")
 
 
 @dataclass(frozen=True)
@@ -43,9 +50,11 @@ class Experiment:
     n_test: int = 2000
     hyper: Hyper = field(default_factory=Hyper)
 
-    def key(self) -> str:
-        """The store key: a hash of the complete configuration and the trainer's version."""
-        blob = json.dumps({"experiment": asdict(self), "trainer_version": TRAINER_VERSION}, sort_keys=True)
+    def key(self, device_type: str = "cpu") -> str:
+        """The store key: a hash of the complete configuration, the kind of device (CUDA trains in
+        bf16, the CPU in float32) and the trainer's version."""
+        config = {"experiment": asdict(self), "device_type": device_type, "trainer_version": TRAINER_VERSION}
+        blob = json.dumps(config, sort_keys=True)
         return hashlib.sha256(blob.encode()).hexdigest()[:32]
 
     def describe(self) -> str:
@@ -113,7 +122,7 @@ def summarize_runs(results: list[RunResult]) -> list[dict]:
     """How each run a number rests on ended: the record's link back to the results store."""
     return [
         {
-            "key": r.experiment.key(),
+            "key": r.experiment.key(torch.device(r.device).type),
             "run": r.experiment.describe(),
             "status": r.history.status,
             "epochs": len(r.history.epochs),
@@ -136,7 +145,12 @@ def prepared(
 ) -> tuple[data_mod.Tensors, str, int]:
     """Load, subset and preprocess a data set once per process: (tensors, fingerprint, classes)."""
     raw = data_mod.load(dataset, root, download)
-    raw = data_mod.take(raw, min(n_train, len(raw.y_train)), min(n_test, len(raw.y_test)))
+    if n_train > len(raw.y_train) or n_test > len(raw.y_test):
+        raise ConfigError(
+            f"{dataset} has {len(raw.y_train)} training and {len(raw.y_test)} test images; the experiment "
+            f"asks for {n_train} and {n_test}: choose a scale that fits this data set"
+        )
+    raw = data_mod.take(raw, n_train, n_test)
     return data_mod.preprocess(raw), raw.fingerprint, raw.num_classes
 
 
@@ -151,15 +165,15 @@ def execute(
     tensors, fingerprint, classes = prepared(exp.dataset, root, download, exp.n_train, exp.n_test)
     if exp.data_fingerprint and exp.data_fingerprint != fingerprint:
         raise data_mod.DataError(f"{exp.dataset}: data changed (fingerprint {fingerprint} != {exp.data_fingerprint})")
-    variant_data = randomize.apply(tensors, exp.variant, seed=exp.seed, p=exp.p, num_classes=classes)
-    torch.manual_seed(exp.seed)
+    variant_data = randomize.apply(tensors, exp.variant, derived_seed(exp.seed, "data"), exp.p, classes)
+    torch.manual_seed(derived_seed(exp.seed, "init"))
     model = models.build(exp.model, tuple(tensors.x_train.shape[1:]), classes, exp.width).to(device)
     if exp.model not in ("mlp1x512", "mlp3x512"):  # channels-last convolutions: 1.2-1.5x faster on CPU too
         model = model.to(memory_format=torch.channels_last)
         variant_data = variant_data.channels_last()
     start = datetime.now(UTC)
     on_device = variant_data.to(device)
-    history = train(model, on_device, exp.hyper, seed=exp.seed, on_epoch=on_epoch)
+    history = train(model, on_device, exp.hyper, seed=derived_seed(exp.seed, "order"), on_epoch=on_epoch)
     return RunResult(
         experiment=exp,
         history=history,
@@ -184,6 +198,8 @@ class Lab:
     on_finish: Callable[[RunResult, bool], None] | None = None  # (result, reused)
 
     def run(self, exp: Experiment) -> RunResult:
+        """The stored result of ``exp`` on this lab's data, training it first if needed."""
+        exp = self.with_fingerprint(exp)
         trained = False
 
         def compute() -> dict:
@@ -192,7 +208,9 @@ class Lab:
             hook = (lambda e: self.on_epoch(exp, e)) if self.on_epoch else None
             return execute(exp, self.device, self.root, self.download, hook).to_dict()
 
-        result = RunResult.from_dict(self.store.get_or_compute(exp.key(), asdict(exp), compute))
+        device_type = torch.device(self.device).type
+        config = {**asdict(exp), "device_type": device_type}
+        result = RunResult.from_dict(self.store.get_or_compute(exp.key(device_type), config, compute))
         if self.on_finish:
             self.on_finish(result, not trained)
         return result

@@ -197,10 +197,10 @@ class _Progress:
         if reused:
             return
         who = f"[{self.worker}] " if self.worker else ""
-        end = "\r" if self.live else "\n"
+        start, clear = ("\r", "\x1b[K") if self.live else ("\n", "")
         self._write(
-            f"{end}  {who}trained {result.experiment.describe()}: {result.history.status} after "
-            f"{len(result.history.epochs)} epochs, {result.seconds:.1f} s, test acc {result.test_acc:.3f}\x1b[K\n"
+            f"{start}  {who}trained {result.experiment.describe()}: {result.history.status} after "
+            f"{len(result.history.epochs)} epochs, {result.seconds:.1f} s, test acc {result.test_acc:.3f}{clear}\n"
         )
 
 
@@ -215,7 +215,7 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     state = config.stash[_STATE]
     entry = next((value for key, value in report.user_properties if key == RECORD_KEY), None)
     case = state.cases.get(report.nodeid)
-    if case is None and entry is None and not (report.skipped and _is_claim(report.nodeid)):
+    if case is None and entry is None and not ((report.skipped or report.failed) and _is_claim(report.nodeid)):
         return
     if case is None:
         case = state.cases[report.nodeid] = {"test": report.nodeid, "verdict": "pass"}

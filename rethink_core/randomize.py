@@ -74,7 +74,7 @@ def apply(data: Tensors, variant: str, seed: int, p: float = 0.0, num_classes: i
     elif variant == "shuffled_pixels":
         xtr, xte = shuffle_pixels(xtr, xte, seed)
     elif variant == "random_pixels":
-        xtr, xte = randomize_pixels(xtr, seed), randomize_pixels(xte, seed + 1)
+        xtr, xte = randomize_pixels(xtr, seed), randomize_pixels(xte, seed ^ 0x5EED)
     elif variant == "gaussian":
         xtr, xte = gaussian_like(xtr, xte, seed)
     else:

@@ -16,11 +16,13 @@ import json
 import os
 import platform
 import sys
+from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 
 from rich.table import Table
 
+from rethink_core.scales import DEVIATIONS
 from rethink_core.store import write_json_atomic
 
 SCHEMA = 1
@@ -38,6 +40,8 @@ def session_meta(scale: object, data_name: str, device: str, seconds: float) -> 
         "n_test": scale.n_test,
         "architectures": scale.architectures,
         "seeds": scale.seeds,
+        "hyperparameters": {m: asdict(scale.experiment(m).hyper) for m in scale.architectures},
+        "deviations": list(DEVIATIONS),
         "device": device,
         "wall_seconds": round(seconds, 1),
         "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -54,7 +58,7 @@ def _sort_key(case: dict) -> tuple:
 def fmt(value: object) -> str:
     """Numbers as a reader wants them: accuracies and ratios to 3 digits, the rest as-is."""
     if isinstance(value, float):
-        return f"{value:.3g}" if abs(value) < 1000 else f"{value:,.0f}"
+        return f"{value:.4g}" if abs(value) < 1000 else f"{value:,.0f}"  # 0.9996 stays 0.9996, never "1"
     if isinstance(value, dict):
         return ", ".join(f"{k}={fmt(v)}" for k, v in value.items())
     if isinstance(value, (list, tuple)):
@@ -127,6 +131,8 @@ def markdown(doc: dict, figures: dict[str, str]) -> str:
         f"- architectures (width relative to the paper's, training images): {fmt(meta['architectures'])}",
         f"- device: {meta['device']}; wall time {meta['wall_seconds']} s; finished {meta['finished_at']}",
         f"- versions: {fmt(meta['versions'])}; host: {fmt(meta.get('host', {}))}",
+        *[f"- hyperparameters of {m}: {fmt(h)}" for m, h in meta.get("hyperparameters", {}).items()],
+        *[f"- departs from the paper: {d}" for d in meta.get("deviations", [])],
         "",
         "| claim | case | verdict | measured | paper |",
         "|---|---|---|---|---|",

@@ -32,6 +32,7 @@ def write_json_atomic(path: Path, obj: object) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        os.chmod(tmp, 0o644)  # mkstemp makes 0600; results are meant to be read by anyone
         with os.fdopen(fd, "w") as f:
             json.dump(obj, f)
             f.flush()
@@ -55,7 +56,7 @@ class Store:
     def path(self, key: str) -> Path:
         return self.root / key[:2] / f"{key}.json"
 
-    def get(self, key: str, config: dict) -> dict | None:
+    def get(self, key: str, config: dict, warn: bool = True) -> dict | None:
         """The stored result for ``key``, or None if absent or damaged (damage is warned about)."""
         path = self.path(key)
         if not path.exists():
@@ -67,8 +68,9 @@ class Store:
             )
         except (OSError, ValueError, KeyError, TypeError):
             ok = False
-        if not ok:
+        if not ok and warn:
             warnings.warn(f"results store: damaged entry {path} will be recomputed", stacklevel=2)
+        if not ok:
             return None
         return entry["result"]
 
@@ -82,7 +84,7 @@ class Store:
             return found
         self.path(key).parent.mkdir(parents=True, exist_ok=True)
         with FileLock(str(self.path(key)) + ".lock"):
-            found = self.get(key, config)
+            found = self.get(key, config, warn=False)
             if found is not None:
                 return found
             result = compute()

@@ -47,7 +47,7 @@ class Hyper:
     augment: bool = False  # random crop: pad by 2 and crop back, on the device
     decay_examples: int = 50_000
     max_epochs: int = 200
-    check_from: float = 0.99  # running train accuracy at which the exact eval-mode check starts
+    check_from: float = 0.9  # running train accuracy at which the exact eval-mode check starts
     test_every: int = 1  # evaluate the test set every this many epochs (and always at the end)
 
 

@@ -68,3 +68,36 @@ def test_lab_trains_once_and_keys_differ_by_any_setting(tmp_path):
         exp.key()
         != Experiment(model="mlp1x512", width=0.125, n_train=100, n_test=50, hyper=Hyper(max_epochs=2, lr=0.02)).key()
     )
+
+
+KILLED_SCRIPT = """
+import sys
+from rethink_core.experiment import Experiment, Lab
+from rethink_core.store import Store
+from rethink_core.train import Hyper
+lab = Lab(Store(sys.argv[1]))
+quick = Experiment(model="mlp1x512", width=0.125, n_train=100, n_test=50, hyper=Hyper(max_epochs=2))
+slow = Experiment(model="mlp1x512", width=0.125, n_train=100, n_test=50, hyper=Hyper(max_epochs=100000, lr=0.0))
+lab.run(quick)
+print("quick done", flush=True)
+lab.run(slow)
+"""
+
+
+def test_a_killed_session_keeps_every_finished_run(tmp_path):
+    import signal
+    import subprocess
+    import sys
+
+    store_dir = tmp_path / "store"
+    proc = subprocess.Popen([sys.executable, "-c", KILLED_SCRIPT, str(store_dir)], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "quick done"
+    time.sleep(0.5)  # now inside the slow run's training loop
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    entries = list(store_dir.rglob("*.json"))
+    assert len(entries) == 1 and not list(store_dir.rglob("*.tmp"))
+    quick = Experiment(model="mlp1x512", width=0.125, n_train=100, n_test=50, hyper=Hyper(max_epochs=2))
+    seen = []
+    Lab(Store(store_dir), on_finish=lambda r, reused: seen.append(reused)).run(quick)
+    assert seen == [True]

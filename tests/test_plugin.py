@@ -1,0 +1,103 @@
+"""The pytest plugin: usage errors, records and verdicts (also under xdist), the report files."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+CLAIM = '''
+import pytest
+
+def test_passes(record, scale):
+    """A claim that holds."""
+    record("R1", "a", measured={"acc": 1.0}, paper={"acc %": 100.0}, curves={"x": {"loss": [2.0, 1.0]}})
+    assert scale.name == "smoke"
+
+def test_fails(record):
+    """A claim that does not hold."""
+    record("R2", "b", measured={"acc": 0.5}, paper="paper text")
+    assert 0.5 > 0.9, "measured 0.5, needed 0.9"
+
+def test_skipped(record):
+    """A claim this scale cannot support."""
+    record("R3", "c", measured={})
+    pytest.skip("needs ImageNet")
+'''
+
+
+def run(pytester, *args, subprocess=True):
+    pytester.makepyfile(**{"claims/test_fake": CLAIM})
+    base = ("-p", "rethink_core.plugin", "--scale", "smoke", "--store-dir", str(pytester.path / "store"),
+            "--report-dir", str(pytester.path / "reports"), *args)
+    return pytester.runpytest_subprocess(*base) if subprocess else pytester.runpytest(*base)
+
+
+@pytest.mark.parametrize("xdist", [False, True])
+def test_records_get_verdicts_and_a_report(pytester, xdist):
+    result = run(pytester, *(["-n", "2"] if xdist else []))
+    result.assert_outcomes(passed=1, failed=1, skipped=1)
+    latest = pytester.path / "reports" / "latest"
+    doc = json.loads((latest / "results.json").read_text())
+    verdicts = {r["claim"]: r["verdict"] for r in doc["results"]}
+    assert verdicts == {"R1": "pass", "R2": "fail", "R3": "skip"}
+    by_claim = {r["claim"]: r for r in doc["results"]}
+    assert "measured 0.5, needed 0.9" in by_claim["R2"]["reason"]
+    assert "needs ImageNet" in by_claim["R3"]["reason"]
+    assert by_claim["R1"]["scale"] == "smoke" and by_claim["R1"]["dataset"] == "embedded"
+    assert doc["meta"]["scale"] == "smoke"
+    assert (latest / "report.md").read_text().count("## R") == 3
+    assert (latest / "R1-a.png").exists()
+    result.stdout.fnmatch_lines(["*claim report:*report.md"])
+
+
+def test_report_rebuilds_from_results_alone(pytester):
+    run(pytester)
+    latest = pytester.path / "reports" / "latest"
+    (latest / "report.md").unlink()
+    from rethink_core.report import main
+
+    assert main([str(latest)]) == 0
+    assert "R2" in (latest / "report.md").read_text()
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--scale", "huge"], "invalid choice: 'huge'"),
+        (["--device", "tpu"], "invalid choice: 'tpu'"),
+        (["--dataset", "nope.npz"], "does not exist"),
+        (["--dataset", "imagenet"], "unknown data set"),
+        (["--seeds", "0"], "at least 1"),
+    ],
+)
+def test_bad_options_end_the_run_with_a_usage_error(pytester, args, message):
+    result = run(pytester, *args)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines([f"*{message}*"])
+    assert "Traceback" not in result.stderr.str()
+
+
+def test_unwritable_report_dir_is_a_usage_error(pytester):
+    (pytester.path / "afile").write_text("")
+    result = run(pytester, "--report-dir", str(pytester.path / "afile" / "sub"))
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*cannot be written*"])
+
+
+def test_cuda_without_a_gpu_is_a_usage_error(pytester):
+    import torch
+
+    if torch.cuda.is_available():
+        pytest.skip("a GPU is present")
+    result = run(pytester, "--device", "cuda")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*no CUDA GPU*"])
+
+
+def test_bad_npz_is_a_usage_error(pytester):
+    np.savez(pytester.path / "bad.npz", x_train=np.zeros((4, 8, 8), np.uint8))
+    result = run(pytester, "--dataset", str(pytester.path / "bad.npz"))
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*missing arrays*"])
