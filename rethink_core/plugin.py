@@ -10,6 +10,7 @@ pytest-xdist too; the controller adds the verdict (the test's outcome) and write
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import time
@@ -170,38 +171,60 @@ def record(request: pytest.FixtureRequest, scale: Scale):  # noqa: ANN201 - retu
 
 class _Progress:
     """A line per finished training run on the terminal, under xdist too (workers write to their
-    inherited stderr with capture suspended); without xdist, a live epoch counter on a TTY."""
+    inherited stderr with capture suspended); without xdist, on a TTY, a rich progress bar of the
+    run in training (epochs against the cap, loss, running accuracy)."""
 
     def __init__(self, config: pytest.Config) -> None:
         self.config = config
         self.worker = _worker_id(config)
-        self.live = self.worker is None and sys.stderr.isatty()
+        self.bar = None
+        reporter = config.pluginmanager.getplugin("terminalreporter")
+        if self.worker is None and reporter is not None and reporter.isatty:
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    def _write(self, text: str) -> None:
+            self.bar = Progress(
+                TextColumn("  {task.description}"),
+                BarColumn(bar_width=20),
+                MofNCompleteColumn(),
+                TextColumn("{task.fields[status]}"),
+                console=Console(file=sys.__stderr__, force_terminal=True, width=config.get_terminal_writer().fullwidth),
+                auto_refresh=False,  # drawn only while capture is suspended (below)
+                transient=True,
+                redirect_stdout=False,
+                redirect_stderr=False,
+            )
+            self.task = None
+
+    def _suspended_capture(self):  # noqa: ANN202
         capman = self.config.pluginmanager.getplugin("capturemanager")
-        if capman is None:
-            sys.stderr.write(text)
-            return
-        with capman.global_and_fixture_disabled():
-            sys.stderr.write(text)
-            sys.stderr.flush()
+        return capman.global_and_fixture_disabled() if capman else contextlib.nullcontext()
 
     def epoch(self, exp: Experiment, row: object) -> None:
-        if self.live:
-            self._write(
-                f"\r  training {exp.describe()}: epoch {row.epoch}, loss {row.loss:.3f}, "
-                f"train acc {row.train_acc:.3f}\x1b[K"
-            )
+        if self.bar is None:
+            return
+        status = f"loss {row.loss:.3f} acc {row.train_acc:.3f}"
+        with self._suspended_capture():
+            if self.task is None:
+                self.bar.start()
+                self.task = self.bar.add_task(exp.describe(), total=exp.hyper.max_epochs, status=status)
+            self.bar.update(self.task, completed=row.epoch, status=status)
+            self.bar.refresh()
 
     def finished(self, result: RunResult, reused: bool) -> None:
         if reused:
             return
-        who = f"[{self.worker}] " if self.worker else ""
-        start, clear = ("\r", "\x1b[K") if self.live else ("\n", "")
-        self._write(
-            f"{start}  {who}trained {result.experiment.describe()}: {result.history.status} after "
-            f"{len(result.history.epochs)} epochs, {result.seconds:.1f} s, test acc {result.test_acc:.3f}{clear}\n"
-        )
+        with self._suspended_capture():
+            if self.bar is not None and self.task is not None:
+                self.bar.remove_task(self.task)
+                self.bar.stop()
+                self.task = None
+            who = f"[{self.worker}] " if self.worker else ""
+            sys.stderr.write(
+                f"\n  {who}trained {result.experiment.describe()}: {result.history.status} after "
+                f"{len(result.history.epochs)} epochs, {result.seconds:.1f} s, test acc {result.test_acc:.3f}\n"
+            )
+            sys.stderr.flush()
 
 
 # ----------------------------------------------------------------------------- gathering and the report
