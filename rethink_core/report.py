@@ -20,6 +20,7 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 
+from rich.markup import escape
 from rich.table import Table
 
 from rethink_core.scales import DEVIATIONS
@@ -76,10 +77,10 @@ def terminal_table(cases: list[dict]) -> Table:
     for case in sorted(cases, key=_sort_key):
         verdict = case.get("verdict", "?")
         table.add_row(
-            case.get("claim", ""),
-            case.get("case", ""),
-            fmt(case.get("measured", {})),
-            fmt(case.get("paper") or ""),
+            escape(case.get("claim", "")),
+            escape(case.get("case", "")),
+            escape(fmt(case.get("measured", {}))),
+            escape(fmt(case.get("paper") or "")),
             f"[{VERDICT_STYLE.get(verdict, '')}]{verdict}[/]",
         )
     return table

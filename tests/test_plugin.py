@@ -29,8 +29,17 @@ def test_skipped(record):
 
 def run(pytester, *args, subprocess=True):
     pytester.makepyfile(**{"claims/test_fake": CLAIM})
-    base = ("-p", "rethink_core.plugin", "--scale", "smoke", "--store-dir", str(pytester.path / "store"),
-            "--report-dir", str(pytester.path / "reports"), *args)
+    base = (
+        "-p",
+        "rethink_core.plugin",
+        "--scale",
+        "smoke",
+        "--store-dir",
+        str(pytester.path / "store"),
+        "--report-dir",
+        str(pytester.path / "reports"),
+        *args,
+    )
     return pytester.runpytest_subprocess(*base) if subprocess else pytester.runpytest(*base)
 
 
