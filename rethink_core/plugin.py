@@ -67,8 +67,8 @@ def _set_threads(worker: str | None) -> None:
     times slower than two 1-thread jobs."""
     import torch
 
-    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1")) if worker else 1
     if worker:
+        workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
         torch.set_num_threads(max(1, (os.cpu_count() or 1) // workers))
 
 

@@ -130,17 +130,9 @@ def confusion_matrix(model: nn.Module, x: torch.Tensor, y: torch.Tensor, num_cla
     return counts.view(num_classes, num_classes).tolist()
 
 
-@torch.inference_mode()
-def accuracy(model: nn.Module, x: torch.Tensor, y: torch.Tensor, batch_size: int = 1024) -> float:
+def accuracy(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> float:
     """Fraction of ``x`` classified as ``y``, in eval mode."""
-    was_training = model.training
-    model.eval()
-    correct = 0
-    with _autocast(x.device):
-        for i in range(0, len(x), batch_size):
-            correct += (model(x[i : i + batch_size]).argmax(1) == y[i : i + batch_size]).sum().item()
-    model.train(was_training)
-    return correct / len(x)
+    return (predict(model, x) == y).float().mean().item()
 
 
 def train(
