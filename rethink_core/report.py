@@ -7,7 +7,16 @@ rethink_core.report <dir>`` rebuilds ``report.md`` and the figures from a ``resu
 results.json: ``{"schema": 1, "meta": {...}, "results": [case, ...]}`` where each case has
 ``claim`` (id, e.g. ``R1``), ``case``, ``verdict`` (``pass``, ``fail`` or ``skip``), ``measured``,
 ``paper``, ``scale``, ``dataset``, and optionally ``title``, ``reason``, ``statistics``, ``runs``
-(the training runs behind the numbers: store key, status, epochs) and ``curves``.
+(the training runs behind the numbers: store key, status, epochs), ``curves``, ``figures`` and
+``tables``:
+
+- ``curves``: ``{label: {"loss": [per-epoch values], ...}}``, learning curves of one case.
+- ``figures``: ``{title: {"xlabel": str, "ylabel": str, "series": {label: {"x": [...], "y": [...],
+  "lo": [...], "hi": [...]}}}}`` (``lo``/``hi`` optional: an interval drawn as error bars). Figures
+  with the same title from several cases are drawn on one set of axes (Figure 1b: one line per
+  architecture, each recorded by that architecture's case).
+- ``tables``: ``{title: {"columns": [...], "rows": [[...], ...]}}``; rows of tables with the same
+  title from several cases are concatenated in report order (Table 1: one row per setting).
 """
 
 from __future__ import annotations

@@ -27,6 +27,7 @@ class Scale:
     seeds: int
     description: str
     test_every: int = 1  # evaluate the test set every this many epochs (always at the end)
+    first_seed: int = 0  # seeds are first_seed, first_seed + 1, ...: another draw of the same experiments
 
     def experiment(self, model: str, variant: str = "true_labels", p: float = 0.0, seed: int = 0) -> Experiment:
         """The scale's run of ``model`` on a variant: same hyperparameters for every variant."""
@@ -46,7 +47,7 @@ class Scale:
         )
 
     def seed_list(self) -> list[int]:
-        return list(range(self.seeds))
+        return list(range(self.first_seed, self.first_seed + self.seeds))
 
 
 # Where every scale departs from the paper's protocol (Appendix A), printed in each report.
@@ -97,8 +98,9 @@ SCALES = {
 }
 
 
-def get_scale(name: str, dataset: str | None = None, seeds: int | None = None) -> Scale:
-    """A named scale, optionally on another data set or with another number of seeds."""
+def get_scale(name: str, dataset: str | None = None, seeds: int | None = None, first_seed: int = 0) -> Scale:
+    """A named scale, optionally on another data set, with another number of seeds, or from another
+    first seed (``tools/verdict_stability.py`` re-runs the claims on fresh seeds this way)."""
     if name not in SCALES:
         raise ConfigError(f"unknown scale {name!r}: use one of {', '.join(SCALES)}")
     scale = SCALES[name]
@@ -108,4 +110,6 @@ def get_scale(name: str, dataset: str | None = None, seeds: int | None = None) -
         if seeds < 1:
             raise ConfigError(f"--seeds must be at least 1, got {seeds}")
         scale = replace(scale, seeds=seeds)
-    return scale
+    if first_seed < 0:
+        raise ConfigError(f"--first-seed must be 0 or more, got {first_seed}")
+    return replace(scale, first_seed=first_seed)
