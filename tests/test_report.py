@@ -1,0 +1,260 @@
+"""The claim report: report.md, the self-contained report.html (rendered in headless Chromium where
+one is installed), merged figures and tables, the rebuild and --compare commands. Built from a
+synthetic results.json, so nothing is trained."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from rethink_core.report import compare_reports, describe_changes, main, render
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+BROWSERS = ("chromium", "chromium-browser", "google-chrome")
+
+
+def run_entry(key: str, name: str, test_acc: float) -> dict:
+    return {"run": name, "key": key, "status": "fitted", "epochs": 30, "train_acc": 1.0, "test_acc": test_acc}
+
+
+def r1_case(arch: str, random_test: float, key: str) -> dict:
+    """An R1 case recording its series of Figure 1b and its row of Table 1."""
+    return {
+        "claim": "R1",
+        "case": arch,
+        "verdict": "pass",
+        "title": "R1: networks fit random labels <perfectly> & stay at chance",
+        "measured": {"random test acc": random_test, "true test acc": 0.8},
+        "paper": {"random test %": 9.8},
+        "scale": "smoke",
+        "dataset": "embedded",
+        "test": f"claims/test_x.py::test_r1[{arch}]",
+        "statistics": {
+            "true labels above chance": {
+                "test": "binomial",
+                "accuracy": 0.8,
+                "interval95": [0.77, 0.83],
+                "p_value": 1e-9,
+            }
+        },
+        "runs": [run_entry(key, f"{arch} random_labels seed=0", random_test), run_entry("shared0key", "shared", 0.5)],
+        "curves": {"random labels": {"loss": [2.3, 1.5, None, 0.2]}},
+        "figures": {
+            "Figure 1b: time to fit vs label corruption": {
+                "xlabel": "label corruption",
+                "ylabel": "epochs to fit",
+                "series": {
+                    arch: {"x": [0.0, 0.5, 1.0], "y": [10, None, 30], "lo": [8, None, 25], "hi": [12, None, 35]}
+                },
+            }
+        },
+        "tables": {"Table 1": {"columns": ["model", "test acc"], "rows": [[arch, random_test]]}},
+    }
+
+
+def synthetic_doc() -> dict:
+    r2 = {
+        "claim": "R2",
+        "case": "convergence order",
+        "verdict": "fail",
+        "reason": "onset of gaussian after random labels <b>",
+        "measured": {"onset gaussian": {"mean": 4.0, "interval95": [3.0, 5.0], "n": 2, "values": [3, 5]}},
+        "paper": "Figure 1a: random labels converge later",
+        "scale": "smoke",
+        "dataset": "embedded",
+        "curves": {"true_labels": {"loss": [2.3, 0.5]}, "gaussian": {"loss": [2.3, 2.0]}},
+        "runs": [run_entry("shared0key", "shared", 0.5)],
+        "figures": {"Figure 1b: time to fit vs label corruption": {"series": {"extra": {"x": [0, 1], "y": [5, 6]}}}},
+        "tables": {"Table 1": {"columns": ["model", "note"], "rows": [["r2 model", "<i>not italic</i>"]]}},
+    }
+    t1 = {"claim": "T1", "case": "Theorem 1", "verdict": "skip", "reason": "needs a GPU", "measured": {}, "paper": None}
+    t1 |= {"scale": "smoke", "dataset": "embedded"}
+    meta = {
+        "scale": "smoke",
+        "scale_description": "synthetic",
+        "dataset": "embedded",
+        "n_test": 1000,
+        "architectures": {"mlp1x512": [1.0, 500]},
+        "seeds": 1,
+        "device": "cpu",
+        "wall_seconds": 1.5,
+        "finished_at": "2026-11-28T00:00:00+00:00",
+        "versions": {"python": "3.11", "torch": "2"},
+        "host": {"platform": "test", "cpus": 2},
+    }
+    cases = [r1_case("mlp1x512", 0.1, "aaaa1111"), r1_case("alexnet", 0.09, "bbbb2222"), r2, t1]
+    return {"schema": 1, "meta": meta, "results": cases}
+
+
+@pytest.fixture
+def report(tmp_path) -> Path:
+    folder = tmp_path / "report"
+    folder.mkdir()
+    (folder / "results.json").write_text(json.dumps(synthetic_doc()))
+    render(folder)
+    return folder
+
+
+# ----------------------------------------------------------------------------- files
+
+
+def test_render_writes_markdown_html_and_figures(report):
+    pngs = sorted(p.name for p in report.glob("*.png"))
+    assert pngs == [
+        "R1-alexnet.png",
+        "R1-mlp1x512.png",
+        "R2-convergence_order.png",
+        "figure-Figure_1b_time_to_fit_vs_label_corruption.png",
+    ]
+    assert all((report / p).read_bytes().startswith(PNG_MAGIC) for p in pngs)
+    md = (report / "report.md").read_text()
+    assert md.count("## R") == 3 and md.count("## T") == 1
+    assert md.count("![Figure 1b") == 1 and md.count("**Table 1**") == 1
+    assert "see Figure 1b: time to fit vs label corruption (under R1)" in md
+
+
+def test_html_is_self_contained_with_every_figure_embedded(report):
+    page = (report / "report.html").read_text()
+    sources = re.findall(r'<img src="([^"]*)"', page)
+    assert len(sources) == 4 and all(s.startswith("data:image/png;base64,") for s in sources)
+    embedded = {base64.b64decode(s.split(",", 1)[1]) for s in sources}
+    assert embedded == {p.read_bytes() for p in report.glob("*.png")}
+    assert not re.search(r'(src|href)="(https?:)?//', page), "the page must need no network"
+    assert '<link rel="stylesheet"' not in page and "<script src" not in page
+
+
+def test_html_escapes_recorded_text(report):
+    page = (report / "report.html").read_text()
+    assert "&lt;perfectly&gt; &amp; stay" in page and "<perfectly>" not in page
+    assert "&lt;i&gt;not italic&lt;/i&gt;" in page and "<i>" not in page
+    assert "&lt;b&gt;" in page
+
+
+def test_html_has_summary_sections_statistics_and_run_links(report):
+    page = (report / "report.html").read_text()
+    assert "2 passed, 1 failed, 1 skipped" in page
+    for claim in ("R1", "R2", "T1"):
+        assert page.count(f'<section class="claim" id="claim-{claim}">') == 1
+    assert '<tr id="run-aaaa1111">' in page and '<tr id="run-bbbb2222">' in page
+    assert '<tr id="run-shared0key">' in page and '<tr id="run-shared0key-2">' in page  # ids stay unique
+    assert page.count('<a href="#runs-case-R1-mlp1x512">') == 2  # each number links to its runs
+    assert '<table id="runs-case-R1-mlp1x512"' in page
+    assert "0.8 [0.77, 0.83]" in page and "4 [3, 5]" in page  # our numbers with intervals
+    assert "Reason:</strong> needs a GPU" in page
+
+
+def test_merged_figure_and_table_appear_once_in_the_first_claim(report):
+    page = (report / "report.html").read_text()
+    r1, r2 = page.split('id="claim-R1"')[1].split('id="claim-R2"')
+    assert r1.count('<figure id="fig-figure-Figure_1b') == 1 and "fig-figure-Figure_1b" not in r2.split("<a href")[0]
+    assert 'See <a href="#fig-figure-Figure_1b_time_to_fit_vs_label_corruption">' in r2
+    table = r1.split('id="table-Table_1"')[1]
+    rows = re.findall(r"<tr><td>(.*?)</td>", table.split("</table>")[0])
+    assert rows == ["mlp1x512", "alexnet", "r2 model"]  # concatenated in report order, columns unioned
+
+
+# ----------------------------------------------------------------------------- rebuild and compare
+
+
+def test_main_rebuilds_every_file_from_results_json(report, capsys):
+    for f in ("report.md", "report.html", "R1-alexnet.png"):
+        (report / f).unlink()
+    assert main([str(report)]) == 0
+    assert all((report / f).exists() for f in ("report.md", "report.html", "R1-alexnet.png"))
+    assert main([str(report / "missing")]) == 2 and "usage" in capsys.readouterr().err
+
+
+def test_compare_lists_changed_verdicts_and_numbers(report, tmp_path, capsys):
+    doc = synthetic_doc()
+    doc["results"][0]["verdict"] = "fail"
+    doc["results"][0]["measured"]["random test acc"] = 0.25
+    doc["results"][1]["measured"]["random test acc"] = 0.090001  # prints the same: unchanged
+    del doc["results"][3]
+    new = tmp_path / "new"
+    new.mkdir()
+    (new / "results.json").write_text(json.dumps(doc))
+    changes = compare_reports(report, new)
+    assert [(c.claim, c.case, c.change) for c in changes] == [
+        ("R1", "mlp1x512", "changed"),
+        ("T1", "Theorem 1", "removed"),
+    ]
+    assert changes[0].verdict == ("pass", "fail") and changes[0].measured == {"random test acc": (0.1, 0.25)}
+    assert "R1 mlp1x512: verdict pass -> fail\n  random test acc: 0.1 -> 0.25" in describe_changes(changes)
+    assert main(["--compare", str(report), str(new)]) == 1
+    assert "T1 Theorem 1: removed (was skip)" in capsys.readouterr().out
+    assert compare_reports(report, report) == [] and main(["--compare", str(report), str(report)]) == 0
+
+
+# ----------------------------------------------------------------------------- in a real browser
+
+
+def browser() -> str:
+    found = next((shutil.which(name) for name in BROWSERS if shutil.which(name)), None)
+    if found is None:
+        pytest.skip(f"no headless browser: none of {', '.join(BROWSERS)} is on PATH (apt-get install chromium)")
+    return found
+
+
+def open_page(page: Path, tmp_path: Path, *flags: str) -> subprocess.CompletedProcess:
+    """Load ``page`` in headless Chromium, logging the console to stderr."""
+    command = [
+        browser(),
+        "--headless",
+        "--no-sandbox",  # root in containers
+        "--disable-gpu",
+        "--hide-scrollbars",
+        f"--user-data-dir={tmp_path / 'chromium-profile'}",
+        "--enable-logging=stderr",
+        "--v=1",
+        "--virtual-time-budget=5000",
+        *flags,
+        page.resolve().as_uri(),
+    ]
+    return subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+
+
+def console_errors(stderr: str) -> list[str]:
+    return [line for line in stderr.splitlines() if "CONSOLE" in line or "Uncaught" in line]
+
+
+def images_ok(dom: str) -> str | None:
+    found = re.search(r'<html[^>]*data-images-ok="(\w+)"', dom)
+    return found.group(1) if found else None
+
+
+def test_page_renders_in_chromium_with_every_figure_and_no_console_error(report, tmp_path):
+    shown = open_page(report / "report.html", tmp_path, "--dump-dom")
+    assert shown.returncode == 0, shown.stderr[-2000:]
+    assert console_errors(shown.stderr) == []
+    assert images_ok(shown.stdout) == "yes"
+    assert 'data-images="4"' in shown.stdout
+    shot = tmp_path / "report.png"
+    taken = open_page(report / "report.html", tmp_path, "--window-size=1200,1600", f"--screenshot={shot}")
+    assert taken.returncode == 0 and shot.read_bytes().startswith(PNG_MAGIC) and shot.stat().st_size > 20_000
+
+
+def test_the_browser_check_catches_a_broken_image_and_a_script_error(report, tmp_path):
+    """The check above can fail: a missing figure and a script error are both seen."""
+    page = (report / "report.html").read_text()
+    broken = page.replace('src="data:image/png;base64,', 'src="missing.png#', 1)
+    broken = broken.replace("</body>", "<script>undefinedFunction();</script></body>")
+    (tmp_path / "broken.html").write_text(broken)
+    shown = open_page(tmp_path / "broken.html", tmp_path, "--dump-dom")
+    assert images_ok(shown.stdout) == "no"
+    assert any("undefinedFunction" in line for line in console_errors(shown.stderr))
+
+
+def test_a_figure_that_cannot_be_drawn_is_reported_not_fatal(tmp_path):
+    doc = synthetic_doc()
+    doc["results"][0]["figures"]["Figure 2b"] = {"series": {"bad": {"x": [1], "y": [0.5], "lo": ["low"]}}}
+    (tmp_path / "results.json").write_text(json.dumps(doc))
+    render(tmp_path)
+    assert "*Figure 2b: not drawn (TypeError:" in (tmp_path / "report.md").read_text()
+    assert "<em>Figure 2b: not drawn (TypeError:" in (tmp_path / "report.html").read_text()
+    assert not list(tmp_path.glob("figure-Figure_2b*"))
