@@ -355,6 +355,7 @@ def _md_summary(doc: dict) -> list[str]:
         f"- architectures (width relative to the paper's, training images): {fmt(meta['architectures'])}",
         f"- device: {meta['device']}; wall time {meta['wall_seconds']} s; finished {meta['finished_at']}",
         f"- versions: {fmt(meta['versions'])}; host: {fmt(meta.get('host', {}))}",
+        *([f"- command: `{' '.join(meta['command'])}`"] if meta.get("command") else []),
         *[f"- hyperparameters of {m}: {fmt(h)}" for m, h in meta.get("hyperparameters", {}).items()],
         *[f"- departs from the paper: {d}" for d in meta.get("deviations", [])],
         "",

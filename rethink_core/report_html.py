@@ -26,6 +26,7 @@ from rethink_core.report import (
     hosted,
     pointers,
     run_row,
+    unique,
 )
 
 STYLE = """
@@ -110,16 +111,18 @@ def table_row(cells: list[str], row_id: str = "") -> str:
 def summary(doc: dict, anchors: list[str]) -> str:
     meta, cases = doc["meta"], doc["results"]
     n = counts(cases)
-    host = meta.get("host", {})
+    host, seed_list = meta.get("host", {}), meta.get("seed_list")
     facts = [
         ("scale", f"{meta.get('scale')}: {meta.get('scale_description', '')}"),
         ("data", f"{meta.get('dataset')}, {meta.get('n_test')} test images"),
-        ("seeds per configuration", str(meta.get("seeds"))),
+        ("seeds", f"{meta.get('seeds')} per configuration" + (f": {fmt(seed_list)}" if seed_list else "")),
         ("architectures (width, training images)", fmt(meta.get("architectures", {}))),
         ("hardware", f"device {meta.get('device')}; {host.get('platform', '?')}; {host.get('cpus', '?')} CPUs"),
         ("wall time", f"{meta.get('wall_seconds')} s; finished {meta.get('finished_at')}"),
         ("versions", fmt(meta.get("versions", {}))),
     ]
+    if meta.get("command"):
+        facts.append(("command", " ".join(meta["command"])))
     rows = [
         [
             f'<a href="#claim-{escape(c["claim"])}">{escape(c["claim"])}</a>',
@@ -226,8 +229,6 @@ def statistics(stats: dict) -> str:
 
 def runs(recorded_runs: list[dict], runs_id: str, run_ids: set[str]) -> str:
     """The runs table; a row's id is ``run-<store key>`` (``-2``, ``-3``... where another case shows it too)."""
-    from rethink_core.report import unique
-
     ids = [unique(f"run-{r.get('key', '')}", run_ids) for r in recorded_runs]
     rows = [[escape(cell(v)) for v in run_row(r)] for r in recorded_runs]
     for row in rows:

@@ -87,6 +87,8 @@ def synthetic_doc() -> dict:
         "finished_at": "2026-11-28T00:00:00+00:00",
         "versions": {"python": "3.11", "torch": "2"},
         "host": {"platform": "test", "cpus": 2},
+        "command": ["pytest", "claims", "--scale", "smoke"],
+        "seed_list": [0],
     }
     cases = [r1_case("mlp1x512", 0.1, "aaaa1111"), r1_case("alexnet", 0.09, "bbbb2222"), r2, t1]
     return {"schema": 1, "meta": meta, "results": cases}
@@ -139,6 +141,7 @@ def test_html_escapes_recorded_text(report):
 def test_html_has_summary_sections_statistics_and_run_links(report):
     page = (report / "report.html").read_text()
     assert "2 passed, 1 failed, 1 skipped" in page
+    assert "pytest claims --scale smoke" in page and "1 per configuration: [0]" in page
     for claim in ("R1", "R2", "T1"):
         assert page.count(f'<section class="claim" id="claim-{claim}">') == 1
     assert '<tr id="run-aaaa1111">' in page and '<tr id="run-bbbb2222">' in page
