@@ -163,16 +163,33 @@ def load_mnist_like(name: str, root: str | Path | None, download: bool) -> Image
     try:
         train = cls(str(root), train=True, download=download)
         test = cls(str(root), train=False, download=download)
-    except RuntimeError as exc:  # torchvision: "Dataset not found. You can use download=True ..."
+    except RuntimeError as exc:
+        if "not found" not in str(exc):  # torchvision: "Dataset not found. You can use download=True ..."
+            raise _damaged(name, root, exc) from None
         hint = "apt-get install -y dataset-fashion-mnist, or " if name == "fashion-mnist" else ""
-        raise DataError(f"{name} not found under {root} ({exc}); get it with {hint}--download") from None
+        raise DataError(f"{name} not found under {root}; get it with {hint}--download") from None
+    except (AssertionError, ValueError, OSError, EOFError) as exc:  # a truncated or foreign idx file
+        raise _damaged(name, root, exc) from None
     arrays = {
         "x_train": train.data.numpy(),
         "y_train": train.targets.numpy(),
         "x_test": test.data.numpy(),
         "y_test": test.targets.numpy(),
     }
-    return validate(ImageData(name=name, fingerprint=f"{name}-torchvision", **_as_nhwc(arrays, name)))
+    return validate(ImageData(name=name, fingerprint=f"{name}-{_arrays_digest(arrays)}", **_as_nhwc(arrays, name)))
+
+
+def _damaged(name: str, root: Path, exc: BaseException) -> DataError:
+    folder = root / {"mnist": "MNIST", "fashion-mnist": "FashionMNIST"}[name]
+    return DataError(f"{name} under {folder} is damaged ({exc or type(exc).__name__}); delete it and get it again")
+
+
+def _arrays_digest(arrays: dict[str, np.ndarray]) -> str:
+    """The first 16 hex digits of a sha256 over the arrays' bytes: the data's fingerprint."""
+    digest = hashlib.sha256()
+    for key in ARRAYS:
+        digest.update(np.ascontiguousarray(arrays[key]).tobytes())
+    return digest.hexdigest()[:16]
 
 
 def _adopt_debian_fashion_mnist(root: Path) -> None:

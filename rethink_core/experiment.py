@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
 import torch
 
 from rethink_core import data as data_mod
@@ -130,13 +131,23 @@ def summarize_runs(results: list[RunResult]) -> list[dict]:
             "test_acc": r.test_acc,
             "seconds": round(r.seconds, 2),
             "device": r.device,
+            "seed": r.experiment.seed,
+            "config": asdict(r.experiment),
+            "versions": r.versions,
+            "trained_at": r.trained_at,
         }
         for r in results
     ]
 
 
 def versions() -> dict:
-    return {"python": platform.python_version(), "torch": torch.__version__, "trainer": TRAINER_VERSION}
+    """The versions a result depends on: Python, torch, NumPy and the trainer's."""
+    return {
+        "python": platform.python_version(),
+        "torch": torch.__version__,
+        "numpy": np.__version__,
+        "trainer": TRAINER_VERSION,
+    }
 
 
 @lru_cache(maxsize=8)

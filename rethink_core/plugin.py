@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 
 from rethink_core import data as data_mod
-from rethink_core.errors import RethinkError
-from rethink_core.experiment import Experiment, Lab, RunResult, store_dir_default
+from rethink_core.errors import ConfigError, RethinkError
+from rethink_core.experiment import Experiment, Lab, RunResult, store_dir_default, versions
 from rethink_core.scales import SCALES, Scale, get_scale
 from rethink_core.store import Store
 
@@ -36,6 +36,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--download", action="store_true", help="allow downloading a missing data set")
     group.addoption("--device", choices=["auto", "cpu", "cuda"], default="auto", help="where to train")
     group.addoption("--seeds", type=int, default=None, help="seeds per configuration (default: the scale's)")
+    group.addoption(
+        "--first-seed",
+        type=int,
+        default=0,
+        help="first seed of every configuration: a fresh draw of the same experiments (default 0)",
+    )
     group.addoption("--report-dir", default="reports", help="where claim reports go (default: reports/)")
     group.addoption(
         "--store-dir",
@@ -73,21 +79,34 @@ def _set_threads(worker: str | None) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    seeds = config.getoption("--seeds")
-    if seeds is not None and seeds < 1:
-        raise pytest.UsageError(f"--seeds must be at least 1, got {seeds}")
-    scale = get_scale(config.getoption("--scale"), config.getoption("--dataset"), seeds)
     worker = _worker_id(config)
     _set_threads(worker)
-    device = _resolve_device(config.getoption("--device"), worker)
     try:
+        scale = get_scale(
+            config.getoption("--scale"),
+            config.getoption("--dataset"),
+            config.getoption("--seeds"),
+            first_seed=config.getoption("--first-seed"),
+        )
+        device = _resolve_device(config.getoption("--device"), worker)
         loaded = data_mod.load(scale.dataset, config.getoption("--data-root"), config.getoption("--download"))
+        _check_size(scale, loaded)
         store = Store(config.getoption("--store-dir"))
     except RethinkError as exc:
         raise pytest.UsageError(str(exc)) from None
     if worker is None:
         _check_report_dir(Path(config.getoption("--report-dir")))
     config.stash[_STATE] = _State(scale=scale, device=device, store=store, data_name=loaded.name)
+
+
+def _check_size(scale: Scale, loaded: data_mod.ImageData) -> None:
+    """Every run of the scale must find its training and test images in the data set."""
+    n_train = max(n for _, n in scale.architectures.values())
+    if n_train > len(loaded.y_train) or scale.n_test > len(loaded.y_test):
+        raise ConfigError(
+            f"{loaded.name} has {len(loaded.y_train)} training and {len(loaded.y_test)} test images; scale "
+            f"{scale.name!r} needs {n_train} and {scale.n_test}: use a larger data set or a smaller scale"
+        )
 
 
 def _check_report_dir(path: Path) -> None:
@@ -230,6 +249,16 @@ class _Progress:
 # ----------------------------------------------------------------------------- gathering and the report
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> pytest.TestReport:
+    """A test that failed on bad input (a :class:`RethinkError`) reports its one-line message, not a
+    traceback through the library."""
+    report = yield
+    if report.failed and call.excinfo is not None and call.excinfo.errisinstance(RethinkError):
+        report.longrepr = f"{item.nodeid}: {call.excinfo.typename}: {call.excinfo.value}"
+    return report
+
+
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     """Gather every claim record with its verdict, on the controller (reports arrive from workers)."""
     config = _CONFIG.get("config")
@@ -280,10 +309,49 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
 
     cases = [_complete(case, state) for case in state.cases.values()]
     meta = report.session_meta(state.scale, state.data_name, state.device, time.time() - state.started)
+    meta.update(_provenance(meta, state.scale, config))
     try:
         state.report_path = report.write_report(cases, meta, Path(config.getoption("--report-dir")))
     except OSError as exc:
         sys.stderr.write(f"rethink: could not write the report: {exc}\n")
+
+
+def _provenance(meta: dict, scale: Scale, config: pytest.Config) -> dict:
+    """What else every number of the report depends on: the seeds, the command and all versions."""
+    return {
+        "first_seed": scale.first_seed,
+        "seed_list": scale.seed_list(),
+        "command": ["pytest", *config.invocation_params.args],
+        "versions": {**meta.get("versions", {}), **versions(), "rethink": _package_version(), "git": _git_commit()},
+    }
+
+
+def _package_version() -> str | None:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("rethink")
+    except PackageNotFoundError:
+        return None
+
+
+def _git_commit() -> str | None:
+    """The commit of the checkout holding this package (``+dirty`` with local changes), if any."""
+    commit = _git("rev-parse", "HEAD")
+    if not commit:
+        return None
+    return commit + ("+dirty" if _git("status", "--porcelain", "--untracked-files=no") else "")
+
+
+def _git(*args: str) -> str | None:
+    import subprocess
+
+    repo = Path(__file__).resolve().parent.parent
+    try:
+        done = subprocess.run(["git", *args], cwd=repo, capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return done.stdout.strip() if done.returncode == 0 else None
 
 
 def _complete(case: dict, state: _State) -> dict:

@@ -52,6 +52,16 @@ class Store:
             self.root.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise ConfigError(f"cannot create the results store at {self.root}: {exc.strerror}") from None
+        self._check_writable()
+
+    def _check_writable(self) -> None:
+        """Fail now, not after the first training run, if finished runs could not be saved."""
+        try:
+            fd, probe = tempfile.mkstemp(dir=self.root, prefix=".write-test.")
+            os.close(fd)
+            os.unlink(probe)
+        except OSError as exc:
+            raise ConfigError(f"the results store {self.root} cannot be written: {exc.strerror}") from None
 
     def path(self, key: str) -> Path:
         return self.root / key[:2] / f"{key}.json"

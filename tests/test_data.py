@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import pickle
 
 import numpy as np
 import pytest
 import torch
 
-from rethink_core import data
+from rethink_core import cifar, data
 from rethink_core.cifar import FOLDER, TEST_BATCH, TRAIN_BATCHES, read_batch
 from rethink_core.errors import DataError
 
@@ -59,10 +60,16 @@ def test_npz_round_trip(tmp_path):
         ({"x_train": np.zeros((40, 8), np.uint8)}, "expected N x H x W"),
         ({"x_train": np.zeros((40, 8, 8), np.float32)}, "expected uint8"),
         ({"x_train": np.full((40, 8, 8), np.nan, np.float32)}, "NaN"),
+        ({"x_test": np.full((20, 8, 8), np.inf, np.float64)}, "infinite"),
         ({"y_train": np.full(40, 10)}, "outside 0..9"),
+        ({"y_test": np.full(20, -1)}, "outside 0..9"),
+        ({"y_train": np.zeros(40, np.float32)}, "expected integer labels"),
         ({"y_train": np.zeros(40, int)}, "single class"),
         ({"y_train": np.zeros(39, int)}, "to match"),
+        ({"x_test": np.zeros((20, 9, 9), np.uint8)}, "differ"),
+        ({"x_train": np.zeros((0, 8, 8), np.uint8), "y_train": np.zeros(0, int)}, "the train set is empty"),
         ({"x_test": np.zeros((0, 8, 8), np.uint8), "y_test": np.zeros(0, int)}, "empty"),
+        ({"x_train": np.array([None] * 40, dtype=object)}, "not a readable"),  # would need pickle: refused
     ],
 )
 def test_bad_npz_gets_a_clear_error(tmp_path, override, message):
@@ -83,6 +90,43 @@ def test_missing_and_unknown_data_sets(tmp_path):
         data.load(str(tmp_path / "garbage.npz"))
 
 
+def test_truncated_npz_gets_a_clear_error(tmp_path):
+    path = write_npz(tmp_path / "cut.npz")
+    path.write_bytes(path.read_bytes()[:-40])
+    with pytest.raises(DataError, match="not a readable"):
+        data.load(str(path))
+
+
+@pytest.mark.parametrize("name, hint", [("mnist", "--download"), ("fashion-mnist", "apt-get install")])
+def test_missing_mnist_like_set_says_how_to_get_it(tmp_path, monkeypatch, name, hint):
+    monkeypatch.setattr(data, "DEBIAN_FASHION_MNIST", tmp_path / "no-debian-package")
+    with pytest.raises(DataError, match=f"{name} not found under .*{hint}"):
+        data.load(name, root=tmp_path)
+
+
+def write_mnist(root, n=20):
+    """Small files in MNIST's idx format, where torchvision looks for them."""
+    raw = root / "MNIST" / "raw"
+    raw.mkdir(parents=True)
+    rng = np.random.default_rng(2)
+    for split in ("train", "t10k"):
+        header = np.array([0x803, n, 28, 28], ">i4").tobytes()
+        (raw / f"{split}-images-idx3-ubyte").write_bytes(header + rng.integers(0, 256, n * 784, np.uint8).tobytes())
+        labels = (np.arange(n) % 10).astype(np.uint8).tobytes()
+        (raw / f"{split}-labels-idx1-ubyte").write_bytes(np.array([0x801, n], ">i4").tobytes() + labels)
+    return raw
+
+
+def test_mnist_files_load_and_a_truncated_one_is_refused(tmp_path):
+    raw = write_mnist(tmp_path)
+    d = data.load("mnist", root=tmp_path)
+    assert d.x_train.shape == (20, 28, 28, 1) and d.fingerprint.startswith("mnist-")
+    images = raw / "train-images-idx3-ubyte"
+    images.write_bytes(images.read_bytes()[:-100])
+    with pytest.raises(DataError, match="damaged"):
+        data.load("mnist", root=tmp_path)
+
+
 def write_cifar(root, n=20):
     """Small files in CIFAR-10's own format: pickled dicts of a uint8 N x 3072 array and labels."""
     folder = root / FOLDER
@@ -98,24 +142,55 @@ def write_cifar(root, n=20):
     return folder
 
 
-def test_cifar10_format_loads_and_preprocesses_to_28x28(tmp_path):
-    write_cifar(tmp_path)
+@pytest.fixture
+def fake_cifar(tmp_path, monkeypatch):
+    """Small CIFAR-format batches under tmp_path, with their md5 sums taken as the published ones."""
+    folder = write_cifar(tmp_path)
+    monkeypatch.setattr(cifar, "MD5", {p.name: cifar.md5_file(p) for p in folder.iterdir()})
+    return folder
+
+
+def test_cifar10_format_loads_and_preprocesses_to_28x28(tmp_path, fake_cifar):
     d = data.load("cifar10", root=tmp_path)
     assert d.x_train.shape == (100, 32, 32, 3) and d.x_test.shape == (20, 32, 32, 3)
+    assert d.fingerprint.startswith("cifar10-")
     t = data.preprocess(d)
     assert t.x_train.shape == (100, 3, 28, 28)
 
 
+def test_cifar10_batch_with_the_wrong_md5_is_refused(tmp_path, fake_cifar):
+    batch = fake_cifar / "data_batch_3"
+    batch.write_bytes(batch.read_bytes()[:-50])
+    with pytest.raises(DataError, match="data_batch_3 is damaged or not CIFAR-10: md5 .*--download"):
+        data.load("cifar10", root=tmp_path)
+
+
+def test_real_cifar10_md5_sums_are_the_published_ones():
+    assert cifar.MD5["data_batch_1"] == "c99cafc152244af753f735de768cd75f"
+    assert cifar.MD5["test_batch"] == "40351d587109b95175f43aff81a1287e"
+    assert set(cifar.MD5) == {*TRAIN_BATCHES, TEST_BATCH}
+
+
+@pytest.mark.parametrize("cut", [10, 2000])
+def test_truncated_cifar10_batch_gets_a_clear_error(tmp_path, cut):
+    batch = write_cifar(tmp_path) / TEST_BATCH
+    batch.write_bytes(batch.read_bytes()[:cut])
+    with pytest.raises(DataError, match="not a readable CIFAR-10 batch"):
+        read_batch(batch)
+
+
 def test_cifar10_loader_refuses_code_in_pickles(tmp_path):
     folder = write_cifar(tmp_path)
+    marker = tmp_path / "pwned"
 
     class Evil:
         def __reduce__(self):
-            return (print, ("pwned",))
+            return (os.system, (f"touch {marker}",))
 
     (folder / TEST_BATCH).write_bytes(pickle.dumps({"data": Evil(), "labels": []}))
-    with pytest.raises(DataError, match="refusing"):
+    with pytest.raises(DataError, match="refusing to load posix.system"):
         read_batch(folder / TEST_BATCH)
+    assert not marker.exists()
 
 
 def test_whitening_is_per_image_with_the_papers_floor():

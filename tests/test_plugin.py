@@ -6,6 +6,7 @@ import json
 
 import numpy as np
 import pytest
+from test_data import write_npz
 
 CLAIM = '''
 import pytest
@@ -27,8 +28,8 @@ def test_skipped(record):
 '''
 
 
-def run(pytester, *args, subprocess=True):
-    pytester.makepyfile(**{"claims/test_fake": CLAIM})
+def run(pytester, *args, subprocess=True, claim=CLAIM):
+    pytester.makepyfile(**{"claims/test_fake": claim})
     base = (
         "-p",
         "rethink_core.plugin",
@@ -71,6 +72,16 @@ def test_report_rebuilds_from_results_alone(pytester):
     assert "R2" in (latest / "report.md").read_text()
 
 
+def test_cuda_without_a_gpu_is_a_usage_error(pytester):
+    import torch
+
+    if torch.cuda.is_available():
+        pytest.skip("a GPU is present")
+    result = run(pytester, "--device", "cuda", subprocess=False)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*no CUDA GPU*"])
+
+
 @pytest.mark.parametrize(
     "args, message",
     [
@@ -79,34 +90,45 @@ def test_report_rebuilds_from_results_alone(pytester):
         (["--dataset", "nope.npz"], "does not exist"),
         (["--dataset", "imagenet"], "unknown data set"),
         (["--seeds", "0"], "at least 1"),
+        (["--first-seed", "-1"], "--first-seed must be 0 or more, got -1"),
+        (["--first-seed", "two"], "invalid int value: 'two'"),
+        (["--store-dir", "afile/store"], "cannot create the results store"),
+        (["--report-dir", "afile/reports"], "--report-dir * cannot be written"),
+        (["--dataset", "bad.npz"], "missing arrays"),
+        (["--dataset", "small.npz"], "small.npz has 40 training and 20 test images; scale 'smoke' needs 500 and 1000"),
     ],
 )
-def test_bad_options_end_the_run_with_a_usage_error(pytester, args, message):
-    result = run(pytester, *args)
+def test_bad_options_end_the_run_with_a_one_line_usage_error(pytester, args, message):
+    (pytester.path / "afile").write_text("")  # a file where a folder should be
+    write_npz(pytester.path / "small.npz")
+    np.savez(pytester.path / "bad.npz", x_train=np.zeros((4, 8, 8), np.uint8))
+    args = [str(pytester.path / a) if a.endswith(".npz") or a.startswith("afile") else a for a in args]
+    result = run(pytester, *args, subprocess=False)
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines([f"*{message}*"])
     assert "Traceback" not in result.stderr.str()
 
 
-def test_unwritable_report_dir_is_a_usage_error(pytester):
-    (pytester.path / "afile").write_text("")
-    result = run(pytester, "--report-dir", str(pytester.path / "afile" / "sub"))
-    assert result.ret == pytest.ExitCode.USAGE_ERROR
-    result.stderr.fnmatch_lines(["*cannot be written*"])
+SEEDS_CLAIM = """
+from rethink_core.errors import DataError
+
+def test_seeds(record, scale):
+    record("R1", "seeds", measured={"seeds": scale.seed_list()})
+
+def test_bad_input_inside_a_claim(record):
+    record("R2", "bad", measured={})
+    raise DataError("x.npz: y_train has labels outside 0..9")
+"""
 
 
-def test_cuda_without_a_gpu_is_a_usage_error(pytester):
-    import torch
-
-    if torch.cuda.is_available():
-        pytest.skip("a GPU is present")
-    result = run(pytester, "--device", "cuda")
-    assert result.ret == pytest.ExitCode.USAGE_ERROR
-    result.stderr.fnmatch_lines(["*no CUDA GPU*"])
-
-
-def test_bad_npz_is_a_usage_error(pytester):
-    np.savez(pytester.path / "bad.npz", x_train=np.zeros((4, 8, 8), np.uint8))
-    result = run(pytester, "--dataset", str(pytester.path / "bad.npz"))
-    assert result.ret == pytest.ExitCode.USAGE_ERROR
-    result.stderr.fnmatch_lines(["*missing arrays*"])
+def test_first_seed_draws_other_seeds_and_the_report_records_them(pytester):
+    result = run(pytester, "--first-seed", "3", "--seeds", "2", claim=SEEDS_CLAIM)
+    result.assert_outcomes(passed=1, failed=1)
+    doc = json.loads((pytester.path / "reports" / "latest" / "results.json").read_text())
+    by_claim = {r["claim"]: r for r in doc["results"]}
+    assert by_claim["R1"]["measured"]["seeds"] == [3, 4]
+    assert doc["meta"]["first_seed"] == 3 and doc["meta"]["seed_list"] == [3, 4]
+    assert "--first-seed" in doc["meta"]["command"] and doc["meta"]["versions"]["numpy"]
+    # bad input met inside a claim: its one-line message, no traceback through the library
+    assert by_claim["R2"]["reason"].endswith("DataError: x.npz: y_train has labels outside 0..9")
+    assert "Traceback" not in result.stdout.str() and "rethink_core/" not in result.stdout.str()

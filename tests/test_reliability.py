@@ -1,0 +1,222 @@
+"""Reliability: a claims run killed mid-training resumes, workers share runs and lose no record,
+training is deterministic, a diverged run fails its claim saying so, and nothing loads code from a
+data file. (Bad inputs: tests/test_data.py and tests/test_plugin.py; the store: tests/test_store.py.)"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from rethink_core.experiment import Experiment, Lab
+from rethink_core.store import Store
+from rethink_core.train import DIVERGED, Hyper
+
+CONFTEST = 'pytest_plugins = ["rethink_core.plugin"]\n'
+
+# Four quick claims on 100 images at smoke scale; the last one trains long enough to be killed in.
+CRASH_CLAIMS = """
+from dataclasses import replace
+
+from rethink_core.experiment import summarize_runs
+
+
+def small(scale, variant, **hyper):
+    exp = scale.experiment("mlp1x512", variant, seed=scale.seed_list()[0])
+    return replace(exp, width=0.125, n_train=100, n_test=100, hyper=replace(exp.hyper, **hyper))
+
+
+def check(lab, record, case, exp):
+    result = lab.run(exp)
+    record("R1", case, measured={"status": result.history.status}, runs=summarize_runs([result]))
+    return result
+
+
+def test_random_labels(scale, lab, record):
+    assert check(lab, record, "random", small(scale, "random_labels")).fitted
+
+
+def test_true_labels(scale, lab, record):
+    assert check(lab, record, "true", small(scale, "true_labels")).fitted
+
+
+def test_diverges(scale, lab, record):
+    result = check(lab, record, "diverges", small(scale, "true_labels", lr=1e9))
+    assert result.fitted, f"did not fit: {result.history.status} after {len(result.history.epochs)} epochs"
+
+
+def test_slow(scale, lab, record, pytestconfig):
+    marker = pytestconfig.rootpath / "in-training"
+    touch = lambda exp, epoch: marker.exists() or marker.touch()  # noqa: E731
+    result = check(replace(lab, on_epoch=touch), record, "slow", small(scale, "gaussian", lr=0.0, max_epochs=1000))
+    assert result.history.status == "not_converged"
+"""
+
+
+def pytest_command(root: Path, *extra: str) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "pytest",
+        "claims",
+        "-p",
+        "no:cacheprovider",
+        "--scale",
+        "smoke",
+        "--store-dir",
+        str(root / "store"),
+        "--report-dir",
+        str(root / "reports"),
+        *extra,
+    ]
+
+
+# One torch thread per session: on a loaded machine, torch's default (every core) runs these tiny
+# models many times slower.
+SESSION_ENV = {**os.environ, "OMP_NUM_THREADS": "1"}
+
+
+def write_claims(root: Path, source: str) -> None:
+    (root / "claims").mkdir()
+    (root / "conftest.py").write_text(CONFTEST)
+    (root / "claims" / "test_quick.py").write_text(source)
+
+
+def store_entries(root: Path) -> dict[str, dict]:
+    """Each finished run in the store by its variant (or lr, for the diverging one), checked whole."""
+    entries = {}
+    for path in (root / "store").rglob("*.json"):
+        entry = json.loads(path.read_text())  # never half-written: parses whole
+        experiment = entry["config"]
+        name = "diverges" if experiment["hyper"]["lr"] > 1 else experiment["variant"]
+        entries[name] = {"path": path, **entry}
+    return entries
+
+
+def curve(entry: dict) -> list[tuple]:
+    """A run's history without its timings."""
+    return [(e["loss"], e["train_acc"], e["test_acc"], e["lr"]) for e in entry["result"]["history"]["epochs"]]
+
+
+def kill_when(proc: subprocess.Popen, ready: Path, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while not ready.exists():
+        assert proc.poll() is None, "the claims run ended before it was killed"
+        assert time.monotonic() < deadline, "the claims run never reached the slow run"
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+
+
+def test_a_claims_run_killed_in_training_resumes_and_completes(tmp_path):
+    write_claims(tmp_path, CRASH_CLAIMS)
+    command = pytest_command(tmp_path)
+    first = subprocess.Popen(
+        command,
+        cwd=tmp_path,
+        env=SESSION_ENV,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    kill_when(first, tmp_path / "in-training")
+
+    finished = store_entries(tmp_path)
+    assert set(finished) == {"random_labels", "true_labels", "diverges"}  # the slow run was in training
+    assert not list((tmp_path / "store").rglob("*.tmp")) and not list(tmp_path.rglob("results.json"))
+    true_curve = curve(finished["true_labels"])
+    finished["true_labels"]["path"].write_text('{"config": {"trunc')  # a damaged entry, to be recomputed
+
+    again = subprocess.run(command, cwd=tmp_path, env=SESSION_ENV, capture_output=True, text=True, timeout=300)
+    assert again.returncode == 1, again.stdout[-3000:]  # exactly the diverged claim fails
+    trained = re.findall(r"trained mlp1x512\(w=0.125\) (\w+) seed", again.stderr)
+    assert sorted(trained) == ["gaussian", "true_labels"], again.stderr  # the others were reused
+    assert "damaged entry" in again.stdout
+    assert curve(store_entries(tmp_path)["true_labels"]) == true_curve  # the same run in another process
+
+    doc = json.loads((tmp_path / "reports" / "latest" / "results.json").read_text())
+    verdicts = {c["case"]: c["verdict"] for c in doc["results"]}
+    assert verdicts == {"random": "pass", "true": "pass", "diverges": "fail", "slow": "pass"}
+    diverged = next(c for c in doc["results"] if c["case"] == "diverges")
+    assert "did not fit: diverged" in diverged["reason"] and diverged["runs"][0]["status"] == DIVERGED
+    assert doc["meta"]["seed_list"] == [0] and {"torch", "numpy", "trainer", "git"} <= set(doc["meta"]["versions"])
+    for case in doc["results"]:  # every number traces to its configuration, seed and versions
+        (run,) = case["runs"]
+        assert run["config"]["seed"] == run["seed"] == 0 and run["config"]["n_train"] == 100
+        assert run["versions"]["torch"] and run["key"]
+
+
+SHARED_CLAIMS = """
+import os
+from dataclasses import replace
+
+import pytest
+
+
+@pytest.mark.parametrize("i", range(12))
+def test_case(i, scale, lab, record):
+    exp = replace(scale.experiment("mlp1x512", "random_labels"), width=0.125, n_train=100, n_test=100)
+    reused = []
+    replace(lab, on_finish=lambda result, was_reused: reused.append(was_reused)).run(exp)
+    lab.store.put(f"case-{i}", {"i": i}, {"i": i})
+    record("C", str(i), measured={"reused": reused[0], "worker": os.environ.get("PYTEST_XDIST_WORKER")})
+"""
+
+
+def test_two_workers_train_a_shared_run_once_and_lose_no_record(tmp_path):
+    write_claims(tmp_path, SHARED_CLAIMS)
+    done = subprocess.run(
+        pytest_command(tmp_path, "-n", "2"), cwd=tmp_path, env=SESSION_ENV, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stdout[-3000:]
+    cases = json.loads((tmp_path / "reports" / "latest" / "results.json").read_text())["results"]
+    assert sorted(int(c["case"]) for c in cases) == list(range(12))
+    assert {c["measured"]["worker"] for c in cases} == {"gw0", "gw1"}
+    assert [c["measured"]["reused"] for c in cases].count(False) == 1
+    store = Store(tmp_path / "store")
+    assert all(store.get(f"case-{i}", {"i": i}) == {"i": i} for i in range(12))
+
+
+def tiny(seed: int = 0, **hyper: float) -> Experiment:
+    return Experiment(model="mlp1x512", width=0.125, seed=seed, n_train=100, n_test=50, hyper=Hyper(**hyper))
+
+
+def test_same_seed_same_history_through_the_store_and_another_seed_differs(tmp_path):
+    a, b = Lab(Store(tmp_path / "a")), Lab(Store(tmp_path / "b"))
+    runs = [a.run(tiny(max_epochs=5)), b.run(tiny(max_epochs=5)), a.run(tiny(seed=1, max_epochs=5))]
+    same, again, other = ([(e.loss, e.train_acc, e.test_acc) for e in r.history.epochs] for r in runs)
+    assert same == again and runs[0].test_confusion == runs[1].test_confusion
+    assert same != other
+
+
+def test_a_diverging_run_is_marked_stored_and_ends_at_once(tmp_path):
+    lab = Lab(Store(tmp_path))
+    result = lab.run(tiny(lr=1e9, max_epochs=10_000))
+    assert result.history.status == DIVERGED and len(result.history.epochs) < 10 and not result.fitted
+    assert lab.run(tiny(lr=1e9, max_epochs=10_000)).history.status == DIVERGED  # reused, not retrained
+
+
+LOADERS = {  # a call that can load data, and what must be on the same line for it to run no code
+    "torch.load(": "weights_only=True",
+    "np.load(": "allow_pickle=False",
+    "pickle.load(": None,  # never: CIFAR-10 batches go through cifar.SafeUnpickler
+    "pickle.loads(": None,
+    "pickle.Unpickler(": None,
+}
+
+
+def test_no_loader_can_run_code_from_a_data_file():
+    package = Path(__file__).parent.parent / "rethink_core"
+    unsafe = [
+        f"{source.name}:{number}: {line.strip()}"
+        for source in sorted(package.glob("*.py"))
+        for number, line in enumerate(source.read_text().splitlines(), 1)
+        for call, required in LOADERS.items()
+        if call in line and not (required and required in line)
+    ]
+    assert not unsafe
