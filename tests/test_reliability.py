@@ -220,3 +220,41 @@ def test_no_loader_can_run_code_from_a_data_file():
         if call in line and not (required and required in line)
     ]
     assert not unsafe
+
+
+def load_tool(name: str):  # noqa: ANN201 - a module
+    import importlib.util
+
+    path = Path(__file__).parent.parent / "tools" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def write_results(path: Path, verdicts: dict[str, str]) -> Path:
+    """A results.json with one case per "claim case" name."""
+    cases = []
+    for name, verdict in verdicts.items():
+        claim, case = name.split()
+        cases.append({"claim": claim, "case": case, "verdict": verdict, "reason": "why"})
+    path.write_text(json.dumps({"schema": 1, "meta": {}, "results": cases}))
+    return path
+
+
+def test_verdict_stability_counts_the_cases_that_flip(tmp_path, capsys):
+    tool = load_tool("verdict_stability")
+    rounds = {
+        0: tool.read_cases(write_results(tmp_path / "0.json", {"R1 mlp": "pass", "R2 order": "pass", "T1 x": "skip"})),
+        1: tool.read_cases(write_results(tmp_path / "1.json", {"R1 mlp": "pass", "R2 order": "fail", "T1 x": "skip"})),
+        2: tool.read_cases(write_results(tmp_path / "2.json", {"R1 mlp": "pass", "R2 order": "pass"})),
+    }
+    assert tool.flips(rounds) == ["R2 order"]
+    lines = tool.table(rounds).splitlines()
+    assert lines[0].split() == ["case", "seed", "0", "seed", "1", "seed", "2"]
+    assert lines[2].split() == ["*", "R2", "order", "pass", "fail", "pass"]
+    assert lines[3].split() == ["T1", "x", "skip", "skip", tool.MISSING]  # missing in a round: not a flip
+    assert tool.reasons(rounds, "R2 order") == ["    seed 1: fail: why"]
+    args = tool.parse_args(["--first", "5", "--workers", "0"])
+    command = tool.pytest_command(args, 7, tmp_path)
+    assert command[command.index("--first-seed") + 1] == "7" and "-n" not in command and args.rounds == 10

@@ -1,0 +1,128 @@
+"""Verdict stability: do the claims' verdicts hold on fresh seeds?
+
+Runs the claims once per first seed (``pytest claims --scale smoke -n 2 --first-seed K --report-dir
+<out>/K``), reads each round's ``results.json`` and prints the verdict of every case per seed and
+the number of cases whose verdict flips. The goal is 0 flips: a verdict that depends on the seed
+says more about the seed than about the paper.
+
+    python tools/verdict_stability.py [--rounds 10] [--first 0] [--scale smoke] [--workers 2]
+
+Exit status: 0 when no verdict flips, 1 when some do, 2 when a round produced no results.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+MISSING = "-"
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=10, help="how many first seeds to try (default 10)")
+    parser.add_argument("--first", type=int, default=0, help="the first seed of the first round (default 0)")
+    parser.add_argument("--scale", default="smoke", help="the scale to run (default smoke)")
+    parser.add_argument("--workers", default="2", help="pytest-xdist workers, -n (default 2; 0 runs without xdist)")
+    parser.add_argument("--claims", default="claims", help="the claims to run (default: claims)")
+    parser.add_argument("--out", type=Path, default=None, help="where the rounds' reports go (default: a temp dir)")
+    parser.add_argument("--store-dir", default=None, help="the results store (default: the plugin's)")
+    args = parser.parse_args(argv)
+    if args.rounds < 1 or args.first < 0:
+        parser.error("--rounds must be at least 1 and --first at least 0")
+    return args
+
+
+def pytest_command(args: argparse.Namespace, first_seed: int, report_dir: Path) -> list[str]:
+    command = [sys.executable, "-m", "pytest", args.claims, "--scale", args.scale, "-q"]
+    command += ["--first-seed", str(first_seed), "--report-dir", str(report_dir)]
+    if args.workers != "0":
+        command += ["-n", args.workers]
+    if args.store_dir:
+        command += ["--store-dir", args.store_dir]
+    return command
+
+
+def run_round(args: argparse.Namespace, first_seed: int, report_dir: Path) -> Path | None:
+    """One pytest session of the claims; its ``results.json``, or None if it wrote none."""
+    report_dir.mkdir(parents=True, exist_ok=True)
+    start = time.monotonic()
+    with open(report_dir / "pytest.log", "w") as log:
+        code = subprocess.run(pytest_command(args, first_seed, report_dir), cwd=REPO, stdout=log, stderr=log).returncode
+    results = report_dir / "latest" / "results.json"
+    found = results if code in (0, 1) and results.exists() else None
+    outcome = "no results.json" if found is None else _counts(read_cases(found))
+    print(f"first seed {first_seed}: {outcome} (pytest exit {code}, {time.monotonic() - start:.0f} s)", file=sys.stderr)
+    return found
+
+
+def read_cases(results: Path) -> dict[str, dict]:
+    """Case name ("R1 alexnet") -> the case's record (verdict, reason, ...) of one report."""
+    cases = json.loads(results.read_text())["results"]
+    return {f"{c.get('claim', '')} {c.get('case', '')}".strip() or c.get("test", "?"): c for c in cases}
+
+
+def _counts(cases: dict[str, dict]) -> str:
+    verdicts = [c["verdict"] for c in cases.values()]
+    return ", ".join(f"{verdicts.count(v)} {v}" for v in ("pass", "fail", "skip"))
+
+
+def flips(rounds: dict[int, dict[str, dict]]) -> list[str]:
+    """The cases whose verdict is not the same in every round that ran them."""
+    names = sorted({name for cases in rounds.values() for name in cases})
+    return [name for name in names if len({c[name]["verdict"] for c in rounds.values() if name in c}) > 1]
+
+
+def table(rounds: dict[int, dict[str, dict]]) -> str:
+    """Verdict per case (rows) per first seed (columns); flipped cases are marked with ``*``."""
+    names = sorted({name for cases in rounds.values() for name in cases})
+    flipped = set(flips(rounds))
+    header = ["case", *(f"seed {k}" for k in rounds)]
+    rows = [
+        [("* " if name in flipped else "  ") + name, *(rounds[k].get(name, {}).get("verdict", MISSING) for k in rounds)]
+        for name in names
+    ]
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+    return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)) for row in [header, *rows])
+
+
+def reasons(rounds: dict[int, dict[str, dict]], name: str) -> list[str]:
+    """Why a flipped case did not pass, per seed."""
+    return [
+        f"    seed {k}: {cases[name]['verdict']}: {cases[name].get('reason', '')}"
+        for k, cases in rounds.items()
+        if name in cases and cases[name]["verdict"] != "pass"
+    ]
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    out = args.out or Path(tempfile.mkdtemp(prefix="verdict-stability-"))
+    seeds = range(args.first, args.first + args.rounds)
+    rounds, failed = {}, []
+    for k in seeds:
+        results = run_round(args, k, out / str(k))
+        if results is None:
+            failed.append(k)
+        else:
+            rounds[k] = read_cases(results)
+    if rounds:
+        print(table(rounds))
+    flipped = flips(rounds)
+    print(f"\n{len(flipped)} of {len({n for c in rounds.values() for n in c})} cases flip over {len(rounds)} seeds")
+    for name in flipped:
+        print(f"  {name}:", *reasons(rounds, name), sep="\n")
+    if failed:
+        print(f"no results for first seeds {failed}: see {out}/<seed>/pytest.log")
+    print(f"reports: {out}")
+    return 2 if failed else 1 if flipped else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
