@@ -60,7 +60,10 @@ class Experiment:
 
     def describe(self) -> str:
         label = f"p={self.p:g}" if self.variant == "corrupt_labels" else self.variant
-        return f"{self.model}(w={self.width:g}) {label} seed={self.seed} n={self.n_train}"
+        regularizers = ("+crop" if self.hyper.augment else "") + (
+            f"+wd{self.hyper.weight_decay:g}" * (self.hyper.weight_decay > 0)
+        )
+        return f"{self.model}(w={self.width:g}) {label}{regularizers} seed={self.seed} n={self.n_train}"
 
     @classmethod
     def from_dict(cls, d: dict) -> Experiment:
