@@ -60,9 +60,8 @@ class Experiment:
 
     def describe(self) -> str:
         label = f"p={self.p:g}" if self.variant == "corrupt_labels" else self.variant
-        regularizers = ("+crop" if self.hyper.augment else "") + (
-            f"+wd{self.hyper.weight_decay:g}" * (self.hyper.weight_decay > 0)
-        )
+        decay = self.hyper.weight_decay
+        regularizers = ("+crop" if self.hyper.augment else "") + (f"+wd{decay:g}" if decay else "")
         return f"{self.model}(w={self.width:g}) {label}{regularizers} seed={self.seed} n={self.n_train}"
 
     @classmethod
