@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from statistics import mean
 
+from common import CHANCE, CHANCE_ALPHA, NUM_CLASSES, not_fitted, pooled_accuracy
 from paper import FIGURE_1A, RANDOM_LABELS, TRUE_LABELS_UNREGULARIZED
 
-from rethink_core.experiment import RunResult, summarize_runs
+from rethink_core.experiment import summarize_runs
 from rethink_core.stats import (
     above_test,
     chance_loss,
@@ -22,14 +23,6 @@ from rethink_core.stats import (
     mean_interval,
 )
 
-NUM_CLASSES = 10
-CHANCE = 1 / NUM_CLASSES
-# A network trained on random labels has learnt nothing about the true test labels, so its expected
-# test accuracy is exactly chance. Its correct answers come in clumps (it maps most images of one
-# true class to one label), so a binomial test over images would reject chance far too often; the
-# test is a class-permutation test (stats.class_permutation_test). "At chance" unless it rejects at
-# this level (a false alarm in 1 of 1,000 cases). The binomial p-value is recorded beside it.
-CHANCE_ALPHA = 1e-3
 # "Far above chance": the paper's weakest model (MLP 1x512) reaches 5x chance on CIFAR-10. We ask for
 # significantly more than twice chance: a one-sided binomial test of H0 "accuracy <= 0.2" must reject
 # at this level.
@@ -39,22 +32,6 @@ FAR_ABOVE_BOUND, FAR_ABOVE_ALPHA = 2 * CHANCE, 1e-6
 # half of ln(10), could not be measured: training stops at 100% training accuracy, and on Gaussian
 # inputs that came while the loss was still 1.24.)
 ONSET_LEVEL = 0.9 * chance_loss(NUM_CLASSES)
-
-
-def pooled_accuracy(results: list[RunResult]) -> tuple[float, int]:
-    """Test accuracy pooled over seeds, and the number of test predictions it counts."""
-    n = sum(sum(map(sum, r.test_confusion)) for r in results)
-    correct = sum(sum(row[k] for k, row in enumerate(r.test_confusion)) for r in results)
-    return correct / n, n
-
-
-def not_fitted(results: list[RunResult]) -> list[str]:
-    return [
-        f"{r.experiment.describe()}: {r.history.status} after {len(r.history.epochs)} epochs, "
-        f"train acc {r.train_acc:.4f}"
-        for r in results
-        if not r.fitted
-    ]
 
 
 def test_networks_fit_random_labels_while_test_accuracy_stays_at_chance(architecture, scale, lab, record):

@@ -180,6 +180,19 @@ class SmallInception(nn.Module):
                 c = layers[-1].out_channels
         self.features = nn.Sequential(*layers)
         self.classifier = nn.Linear(c, num_classes)
+        if not batchnorm:
+            he_initialize(self.features)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.classifier(self.features(x).mean(dim=(2, 3)))
+
+
+def he_initialize(module: nn.Module) -> None:
+    """He (fan-in, ReLU) initialization of every convolution, biases zero. Without BatchNorm the
+    signal must survive eleven conv layers on its own: PyTorch's default initialization shrinks it
+    layer by layer until the output is constant (measured: the loss stays at ln 10 for 200 epochs at
+    learning rates 0.1, 0.03 and 0.01). With BatchNorm the initial scale does not matter."""
+    for m in module.modules():
+        if isinstance(m, nn.Conv2d):
+            nn.init.kaiming_normal_(m.weight, nonlinearity="relu")
+            nn.init.zeros_(m.bias)
