@@ -211,6 +211,7 @@ def open_page(page: Path, tmp_path: Path, *flags: str) -> subprocess.CompletedPr
         "--headless",
         "--no-sandbox",  # root in containers
         "--disable-gpu",
+        "--disable-dev-shm-usage",  # small /dev/shm in containers
         "--hide-scrollbars",
         f"--user-data-dir={tmp_path / 'chromium-profile'}",
         "--enable-logging=stderr",
