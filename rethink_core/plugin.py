@@ -377,4 +377,4 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: p
     console = Console(file=terminalreporter._tw._file, force_terminal=terminalreporter.hasmarkup, width=160)
     console.print(report.terminal_table(list(state.cases.values())))
     if state.report_path:
-        terminalreporter.write_line(f"claim report: {state.report_path / 'report.md'}")
+        terminalreporter.write_line(f"claim report: {state.report_path / 'report.html'} (and report.md)")

@@ -59,7 +59,7 @@ def test_records_get_verdicts_and_a_report(pytester, xdist):
     assert doc["meta"]["scale"] == "smoke"
     assert (latest / "report.md").read_text().count("## R") == 3
     assert (latest / "R1-a.png").exists()
-    result.stdout.fnmatch_lines(["*claim report:*report.md"])
+    result.stdout.fnmatch_lines(["*claim report:*report.html*"])
 
 
 def test_report_rebuilds_from_results_alone(pytester):
