@@ -212,6 +212,18 @@ class Lab:
 
     def run(self, exp: Experiment) -> RunResult:
         """The stored result of ``exp`` on this lab's data, training it first if needed."""
+        result = self._run(exp, wait=True)
+        assert result is not None
+        return result
+
+    def run_all(self, experiments: list[Experiment]) -> list[RunResult]:
+        """The results of ``experiments``, in order. Runs another process is training are left for
+        last, so that two xdist workers needing the same runs (R3 and R4, G1 and G4) share them
+        out instead of one waiting on the other's lock."""
+        results = [self._run(exp, wait=False) for exp in experiments]
+        return [r if r is not None else self.run(exp) for r, exp in zip(results, experiments, strict=True)]
+
+    def _run(self, exp: Experiment, wait: bool) -> RunResult | None:
         exp = self.with_fingerprint(exp)
         trained = False
 
@@ -223,13 +235,13 @@ class Lab:
 
         device_type = torch.device(self.device).type
         config = {**asdict(exp), "device_type": device_type}
-        result = RunResult.from_dict(self.store.get_or_compute(exp.key(device_type), config, compute))
+        stored = self.store.get_or_compute(exp.key(device_type), config, compute, wait=wait)
+        if stored is None:
+            return None
+        result = RunResult.from_dict(stored)
         if self.on_finish:
             self.on_finish(result, not trained)
         return result
-
-    def run_all(self, experiments: list[Experiment]) -> list[RunResult]:
-        return [self.run(exp) for exp in experiments]
 
     def with_fingerprint(self, exp: Experiment) -> Experiment:
         _, fingerprint, _ = prepared(exp.dataset, self.root, self.download, exp.n_train, exp.n_test)

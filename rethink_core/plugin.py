@@ -96,6 +96,9 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(str(exc)) from None
     if worker is None:
         _check_report_dir(Path(config.getoption("--report-dir")))
+    config.addinivalue_line(
+        "markers", "start_early: trains a long chain of runs no other test shares; run it before the others"
+    )
     config.stash[_STATE] = _State(scale=scale, device=device, store=store, data_name=loaded.name)
 
 
@@ -128,6 +131,13 @@ class _State:
 
 
 _STATE = pytest.StashKey[_State]()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests marked ``start_early`` go first (stable order otherwise): under xdist a long chain of
+    runs that only one test needs (G3's Inception without BatchNorm) then overlaps with the other
+    workers' tests instead of running alone at the end."""
+    items.sort(key=lambda item: item.get_closest_marker("start_early") is None)
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

@@ -17,7 +17,7 @@ import warnings
 from collections.abc import Callable
 from pathlib import Path
 
-from filelock import FileLock
+from filelock import FileLock, Timeout
 
 from rethink_core.errors import ConfigError
 
@@ -87,16 +87,20 @@ class Store:
     def put(self, key: str, config: dict, result: dict) -> None:
         write_json_atomic(self.path(key), {"config": config, "result": result, "sha256": _checksum(config, result)})
 
-    def get_or_compute(self, key: str, config: dict, compute: Callable[[], dict]) -> dict:
-        """The stored result, or compute it once (other processes wait on the lock), store, return."""
+    def get_or_compute(self, key: str, config: dict, compute: Callable[[], dict], wait: bool = True) -> dict | None:
+        """The stored result, or compute it once (other processes wait on the lock), store, return.
+        With ``wait=False``, None instead of waiting while another process computes it."""
         found = self.get(key, config)
         if found is not None:
             return found
         self.path(key).parent.mkdir(parents=True, exist_ok=True)
-        with FileLock(str(self.path(key)) + ".lock"):
-            found = self.get(key, config, warn=False)
-            if found is not None:
-                return found
-            result = compute()
-            self.put(key, config, result)
-            return json.loads(json.dumps(result))  # exactly what a later reader will see
+        try:
+            with FileLock(str(self.path(key)) + ".lock", timeout=-1 if wait else 0):
+                found = self.get(key, config, warn=False)
+                if found is not None:
+                    return found
+                result = compute()
+                self.put(key, config, result)
+                return json.loads(json.dumps(result))  # exactly what a later reader will see
+        except Timeout:
+            return None

@@ -57,6 +57,38 @@ def test_two_processes_needing_the_same_run_train_it_once(tmp_path):
     assert log.read_text().count("trained") == 1
 
 
+def test_a_run_another_process_is_computing_is_left_for_later(tmp_path):
+    """``wait=False`` returns None while the run's lock is held elsewhere; ``Lab.run_all`` trains the
+    free runs first, then waits for the held one, and returns the results in the order asked."""
+    from filelock import FileLock
+
+    store = Store(tmp_path)
+    store.path("held").parent.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(store.path("held")) + ".lock"):
+        assert store.get_or_compute("held", {"a": 1}, lambda: {"value": 1}, wait=False) is None
+    assert store.get_or_compute("held", {"a": 1}, lambda: {"value": 1}, wait=False) == {"value": 1}
+
+    exps = [
+        Experiment(model="mlp1x512", width=0.125, n_train=100, n_test=50, seed=s, hyper=Hyper(max_epochs=1))
+        for s in (0, 1)
+    ]
+    trained = []
+
+    def finished(result, reused):
+        trained.append(result.experiment.seed)
+        if lock.is_locked:
+            lock.release()  # "the other process" is done with seed 0 once we have trained seed 1
+
+    lab = Lab(Store(tmp_path / "lab"), on_finish=finished)
+    held = lab.store.path(lab.with_fingerprint(exps[0]).key())
+    held.parent.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(held) + ".lock", thread_local=False)
+    lock.acquire()  # "another process" is training seed 0
+    results = lab.run_all(exps)
+    assert trained == [1, 0]
+    assert [r.experiment.seed for r in results] == [0, 1]
+
+
 def test_lab_trains_once_and_keys_differ_by_any_setting(tmp_path):
     exp = Experiment(model="mlp1x512", width=0.125, n_train=100, n_test=50, hyper=Hyper(max_epochs=2))
     seen = []
