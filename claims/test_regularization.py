@@ -55,7 +55,7 @@ def ablation(scale, lab, model: str) -> dict[tuple[bool, bool], list[RunResult]]
     """True-label runs of every Table 1 setting of ``model``, every seed."""
     return {
         (crop, decay): lab.run_all(
-            [scale.experiment(model, seed=s, crop=crop, weight_decay=decay) for s in scale.seed_list()]
+            [scale.experiment(model, seed=s, crop=crop, weight_decay=decay) for s in scale.ablation_seed_list()]
         )
         for crop, decay in settings(model)
     }
@@ -99,6 +99,7 @@ TABLE_1_COLUMNS = [
 TABLE_1_TITLE = "Table 1: explicit regularizers on true labels (ours vs the paper's CIFAR-10)"
 
 
+@pytest.mark.start_early  # Table 1's slowest cells (random crop: about 4x the epochs) overlap the rest
 def test_explicit_regularizers_are_not_what_makes_networks_generalize(architecture, scale, lab, record):
     """G1: with random crop and weight decay off, the network still generalizes far above chance,
     and the regularizers, when on, add only a bounded amount of test accuracy (Table 1)."""
@@ -141,7 +142,7 @@ def test_networks_with_weight_decay_still_fit_random_labels(architecture, scale,
     reports that AlexNet with weight decay fails to converge, which we record as measured."""
     skip_unless_ablated(scale, architecture, record, "G2")
     results = lab.run_all(
-        [scale.experiment(architecture, "random_labels", seed=s, weight_decay=True) for s in scale.seed_list()]
+        [scale.experiment(architecture, "random_labels", seed=s, weight_decay=True) for s in scale.ablation_seed_list()]
     )
     train_acc = min(r.train_acc for r in results)
     paper = RANDOM_LABELS_WEIGHT_DECAY.get(architecture)
@@ -168,22 +169,23 @@ def test_networks_with_weight_decay_still_fit_random_labels(architecture, scale,
     )
 
 
+@pytest.mark.start_early  # its two runs without BatchNorm (about 270 epochs each at default) are its own
 def test_batchnorm_is_only_a_mild_regularizer(scale, lab, record):
     """G3: Inception without BatchNorm still fits the training set and generalizes well; removing
     BatchNorm costs only a few points of test accuracy (Table 1, Figure 2b)."""
     skip_unless_ablated(scale, "inception_nobn", record, "G3")
-    with_bn = ablation(scale, lab, "inception")
+    with_bn = lab.run_all([scale.experiment("inception", seed=s) for s in scale.ablation_seed_list()])
     without = {
         (False, decay): lab.run_all(
-            [scale.experiment("inception_nobn", seed=s, weight_decay=decay) for s in scale.seed_list()]
+            [scale.experiment("inception_nobn", seed=s, weight_decay=decay) for s in scale.ablation_seed_list()]
         )
         for decay in (True, False)
     }
-    bn_acc, _ = pooled_accuracy(with_bn[(False, False)])
+    bn_acc, _ = pooled_accuracy(with_bn)
     nobn_acc, n = pooled_accuracy(without[(False, False)])
     cost = bn_acc - nobn_acc
     far_above = above_test(nobn_acc, n, FAR_ABOVE_BOUND)
-    first_bn, first_nobn = with_bn[(False, False)][0].history, without[(False, False)][0].history
+    first_bn, first_nobn = with_bn[0].history, without[(False, False)][0].history
     record(
         "G3",
         "inception without BatchNorm",

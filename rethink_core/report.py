@@ -53,6 +53,7 @@ def session_meta(scale: object, data_name: str, device: str, seconds: float) -> 
         "n_test": scale.n_test,
         "architectures": scale.architectures,
         "seeds": scale.seeds,
+        "ablation_seeds": len(scale.ablation_seed_list()),
         "hyperparameters": {m: asdict(scale.experiment(m).hyper) for m in scale.architectures},
         "deviations": list(DEVIATIONS),
         "device": device,
@@ -351,7 +352,8 @@ def _md_summary(doc: dict) -> list[str]:
         f"**{n['pass']} passed, {n['fail']} failed, {n['skip']} skipped** "
         f"at scale `{meta['scale']}` ({meta.get('scale_description', '')}).",
         "",
-        f"- data: `{meta['dataset']}`, {meta['n_test']} test images; seeds per configuration: {meta['seeds']}",
+        f"- data: `{meta['dataset']}`, {meta['n_test']} test images; seeds per configuration: {meta['seeds']}"
+        + (f" (Table 1's ablations: {meta['ablation_seeds']})" if meta.get("ablation_seeds") else ""),
         f"- architectures (width relative to the paper's, training images): {fmt(meta['architectures'])}",
         f"- device: {meta['device']}; wall time {meta['wall_seconds']} s; finished {meta['finished_at']}",
         f"- versions: {fmt(meta['versions'])}; host: {fmt(meta.get('host', {}))}",

@@ -115,7 +115,12 @@ def summary(doc: dict, anchors: list[str]) -> str:
     facts = [
         ("scale", f"{meta.get('scale')}: {meta.get('scale_description', '')}"),
         ("data", f"{meta.get('dataset')}, {meta.get('n_test')} test images"),
-        ("seeds", f"{meta.get('seeds')} per configuration" + (f": {fmt(seed_list)}" if seed_list else "")),
+        (
+            "seeds",
+            f"{meta.get('seeds')} per configuration"
+            + (f": {fmt(seed_list)}" if seed_list else "")
+            + (f"; Table 1's ablations: {meta['ablation_seeds']}" if meta.get("ablation_seeds") else ""),
+        ),
         ("architectures (width, training images)", fmt(meta.get("architectures", {}))),
         ("hardware", f"device {meta.get('device')}; {host.get('platform', '?')}; {host.get('cpus', '?')} CPUs"),
         ("wall time", f"{meta.get('wall_seconds')} s; finished {meta.get('finished_at')}"),
