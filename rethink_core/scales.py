@@ -130,7 +130,8 @@ SCALES = {
         # (0.125, 500) then 60% of the training time. True-label test accuracy: 0.78 -> 0.78 -> 0.74
         # (AlexNet), 0.75 -> 0.76 -> 0.74 (Inception), measured on seed 0. Inception takes 384 images, three
         # full batches of 128: on 400 the last batch (16 images) made BatchNorm's statistics so noisy that
-        # every run needed about 4x the epochs (true labels 154 instead of 38).
+        # every run needed about 4x the epochs (true labels 154 instead of 38). On 384: 12 minutes
+        # (benchmarks/README.md, "Claim suite wall time").
         architectures={"mlp1x512": (1.0, 2000), "alexnet": (0.25, 250), "inception": (0.125, 384)},
         inputs_model="inception",
         max_epochs=300,
