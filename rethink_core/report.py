@@ -353,7 +353,11 @@ def _md_summary(doc: dict) -> list[str]:
         f"at scale `{meta['scale']}` ({meta.get('scale_description', '')}).",
         "",
         f"- data: `{meta['dataset']}`, {meta['n_test']} test images; seeds per configuration: {meta['seeds']}"
-        + (f" (Table 1's ablations: {meta['ablation_seeds']})" if meta.get("ablation_seeds") else ""),
+        + (
+            f" (Table 1's ablations: {meta['ablation_seeds']})"
+            if meta.get("ablation_seeds", meta["seeds"]) != meta["seeds"]
+            else ""
+        ),
         f"- architectures (width relative to the paper's, training images): {fmt(meta['architectures'])}",
         f"- device: {meta['device']}; wall time {meta['wall_seconds']} s; finished {meta['finished_at']}",
         f"- versions: {fmt(meta['versions'])}; host: {fmt(meta.get('host', {}))}",

@@ -119,7 +119,11 @@ def summary(doc: dict, anchors: list[str]) -> str:
             "seeds",
             f"{meta.get('seeds')} per configuration"
             + (f": {fmt(seed_list)}" if seed_list else "")
-            + (f"; Table 1's ablations: {meta['ablation_seeds']}" if meta.get("ablation_seeds") else ""),
+            + (
+                f"; Table 1's ablations: {meta['ablation_seeds']}"
+                if meta.get("ablation_seeds", meta.get("seeds")) != meta.get("seeds")
+                else ""
+            ),
         ),
         ("architectures (width, training images)", fmt(meta.get("architectures", {}))),
         ("hardware", f"device {meta.get('device')}; {host.get('platform', '?')}; {host.get('cpus', '?')} CPUs"),

@@ -124,14 +124,10 @@ SCALES = {
         name="default",
         dataset="embedded",
         n_test=2000,
-        # Sized for about 15 minutes on 2 cores (README). AlexNet (0.5, 500) and Inception (0.25, 500)
-        # made the whole suite an hour long; at (0.25, 500) and (0.125, 500) it took 22 minutes, AlexNet
-        # (12 sweep runs, 4 ablations) nearly half of it; with AlexNet on 250 images, 18 minutes, Inception
-        # (0.125, 500) then 60% of the training time. True-label test accuracy: 0.78 -> 0.78 -> 0.74
-        # (AlexNet), 0.75 -> 0.76 -> 0.74 (Inception), measured on seed 0. Inception takes 384 images, three
-        # full batches of 128: on 400 the last batch (16 images) made BatchNorm's statistics so noisy that
-        # every run needed about 4x the epochs (true labels 154 instead of 38). On 384: 12 minutes
-        # (benchmarks/README.md, "Claim suite wall time").
+        # Sized for at most 15 minutes on 2 cores: 12 minutes measured (benchmarks/README.md, "Claim suite
+        # wall time", has each step from the hour that AlexNet (0.5, 500) and Inception (0.25, 500) took).
+        # Inception's 384 images are three full batches of 128: a short last batch (16 of 400) made
+        # BatchNorm so noisy that every run needed about 4x the epochs.
         architectures={"mlp1x512": (1.0, 2000), "alexnet": (0.25, 250), "inception": (0.125, 384)},
         inputs_model="inception",
         max_epochs=300,
