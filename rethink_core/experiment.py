@@ -167,14 +167,11 @@ def prepared(
     return data_mod.preprocess(raw), raw.fingerprint, raw.num_classes
 
 
-def execute(
-    exp: Experiment,
-    device: str = "cpu",
-    root: str | None = None,
-    download: bool = False,
-    on_epoch: Callable[[Epoch], None] | None = None,
-) -> RunResult:
-    """Train one experiment from scratch (no store): seeded and, on the CPU, deterministic."""
+def materialize(
+    exp: Experiment, device: str = "cpu", root: str | None = None, download: bool = False
+) -> tuple[torch.nn.Module, data_mod.Tensors, int]:
+    """The freshly initialised model and the randomized data of ``exp``, on ``device``, ready for
+    :func:`~rethink_core.train.train`: (model, data, number of classes)."""
     tensors, fingerprint, classes = prepared(exp.dataset, root, download, exp.n_train, exp.n_test)
     if exp.data_fingerprint and exp.data_fingerprint != fingerprint:
         raise data_mod.DataError(f"{exp.dataset}: data changed (fingerprint {fingerprint} != {exp.data_fingerprint})")
@@ -184,8 +181,19 @@ def execute(
     if exp.model not in ("mlp1x512", "mlp3x512"):  # channels-last convolutions: 1.2-1.5x faster on CPU too
         model = model.to(memory_format=torch.channels_last)
         variant_data = variant_data.channels_last()
+    return model, variant_data.to(device), classes
+
+
+def execute(
+    exp: Experiment,
+    device: str = "cpu",
+    root: str | None = None,
+    download: bool = False,
+    on_epoch: Callable[[Epoch], None] | None = None,
+) -> RunResult:
+    """Train one experiment from scratch (no store): seeded and, on the CPU, deterministic."""
+    model, on_device, classes = materialize(exp, device, root, download)
     start = datetime.now(UTC)
-    on_device = variant_data.to(device)
     history = train(model, on_device, exp.hyper, seed=derived_seed(exp.seed, "order"), on_epoch=on_epoch)
     return RunResult(
         experiment=exp,
