@@ -13,8 +13,9 @@ CHANCE = 1 / NUM_CLASSES
 # test is a class-permutation test (stats.class_permutation_test). "At chance" unless it rejects at
 # this level (a false alarm in 1 of 1,000 cases).
 CHANCE_ALPHA = 1e-3
-# A trend ("grows with p", "rises with p") holds when a one-sided Spearman permutation test rejects
-# "no monotone relation" at this level. A scale with too few runs to reach it skips the trend.
+# A trend ("grows with p", "rises with p") holds when a one-sided Spearman permutation test (within
+# seeds, test_label_noise.trend_over_seeds) rejects "no monotone relation" at this level. A scale with
+# too few runs to reach it skips the trend.
 TREND_ALPHA = 0.01
 
 

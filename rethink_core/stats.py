@@ -57,40 +57,61 @@ def mean_interval(values: Sequence[float], confidence: float = 0.95) -> dict:
     return {"mean": mean, "interval95": (mean - half, mean + half), "n": len(values), "values": values}
 
 
-def spearman_trend(x: Sequence[float], y: Sequence[float], resamples: int = 20_000, seed: int = 0) -> dict:
+def spearman_trend(
+    x: Sequence[float],
+    y: Sequence[float],
+    blocks: Sequence[object] | None = None,
+    resamples: int = 20_000,
+    seed: int = 0,
+) -> dict:
     """Does ``y`` increase with ``x``? Spearman's rank correlation with a one-sided permutation
     p-value (H0: the pairing of x and y is arbitrary). Exact over all pairings when there are at most
     ``resamples`` of them, Monte Carlo otherwise. (scipy's default t-approximation is far off for a
-    few points: it gives p = 0 for three points in order, whose exact p is 1/6.)"""
-    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
-    rank_x = stats.rankdata(x)
+    few points: it gives p = 0 for three points in order, whose exact p is 1/6.)
 
-    def rho(y_perm: np.ndarray, axis: int = -1) -> np.ndarray:
-        ranks = stats.rankdata(y_perm, axis=axis)
-        return _pearson(np.broadcast_to(rank_x, ranks.shape), ranks)
+    ``blocks`` (one label per point, e.g. the seed of each run) makes it a randomized-block test,
+    the idea of Page's trend test: rho is computed within each block and averaged, and y is
+    permuted only within blocks, so a difference between blocks (one seed's runs all slower) is
+    not counted as noise. Without ``blocks`` all points form one block."""
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    labels = [0] * len(x) if blocks is None else list(blocks)
+    if len(labels) != len(x) or len(y) != len(x):
+        raise ValueError(f"x, y and blocks differ in length: {len(x)}, {len(y)}, {len(labels)}")
+    members = [[i for i, b in enumerate(labels) if b == block] for block in dict.fromkeys(labels)]
+    rank_x = [stats.rankdata(x[idx]) for idx in members]
+
+    def mean_rho(*samples: np.ndarray, axis: int = -1) -> np.ndarray:
+        rhos = [
+            _pearson(np.broadcast_to(rx, sample.shape), stats.rankdata(sample, axis=axis))
+            for rx, sample in zip(rank_x, samples, strict=True)
+        ]
+        return np.mean(rhos, axis=0)
 
     result = stats.permutation_test(
-        (y,),
-        rho,
+        [y[idx] for idx in members],
+        mean_rho,
         permutation_type="pairings",
         alternative="greater",
         n_resamples=resamples,
         vectorized=True,
         random_state=np.random.default_rng(seed),
     )
+    within = "" if len(members) == 1 else f", within each of {len(members)} blocks (mean rho), permuted within blocks"
     return {
-        "test": "Spearman rank correlation, one-sided permutation test",
+        "test": f"Spearman rank correlation{within}, one-sided permutation test",
         "rho": float(result.statistic),
         "p_value": float(result.pvalue),
         "n": len(x),
-        "smallest_attainable_p": smallest_trend_p(len(x), resamples),
+        "blocks": len(members),
+        "smallest_attainable_p": smallest_trend_p([len(idx) for idx in members], resamples),
     }
 
 
-def smallest_trend_p(n: int, resamples: int = 20_000) -> float:
-    """The smallest p-value :func:`spearman_trend` can return for ``n`` points (all in order): 1/n!
-    when exact, 1/(resamples + 1) when Monte Carlo. A trend claim on fewer points cannot be decided."""
-    pairings = math.factorial(n)
+def smallest_trend_p(block_sizes: Sequence[int], resamples: int = 20_000) -> float:
+    """The smallest p-value :func:`spearman_trend` can return for blocks of these sizes (every point
+    in order): one over the number of within-block pairings when exact, 1/(resamples + 1) when
+    Monte Carlo. A trend claim on fewer points cannot be decided."""
+    pairings = math.prod(math.factorial(n) for n in block_sizes)
     return 1 / pairings if pairings <= resamples else 1 / (resamples + 1)
 
 

@@ -37,6 +37,18 @@ def test_corrupted_fraction_is_consistent_with_nine_tenths_p(p, seed):
 
 
 @settings(max_examples=25, deadline=None)
+@given(low=levels, high=levels, seed=seeds)
+def test_one_seed_corrupts_nested_sets_of_labels(low, high, seed):
+    # R3 and R4 treat one seed's runs across p as paired (claims/test_label_noise.trend_over_seeds):
+    # with one seed, every label changed at a lower p is changed the same way at any higher p
+    low, high = min(low, high), max(low, high)
+    labels = torch.arange(1000) % 10
+    at_low, at_high = (randomize.corrupt_labels(labels, p, 10, seed) for p in (low, high))
+    changed_low = at_low != labels
+    assert torch.equal(at_high[changed_low], at_low[changed_low])
+
+
+@settings(max_examples=25, deadline=None)
 @given(variant=st.sampled_from(randomize.VARIANTS), p=levels, seed=seeds)
 def test_same_seed_same_data_labels_in_range_test_labels_untouched(variant, p, seed):
     d = fake()
