@@ -343,6 +343,12 @@ def counts(cases: list[dict]) -> dict[str, int]:
     return {v: sum(c.get("verdict") == v for c in cases) for v in ("pass", "fail", "skip")}
 
 
+def ablation_seeds_note(meta: dict) -> str:
+    """How many seeds Table 1's ablations ran, where it differs from the scale's seeds (else "")."""
+    ablation = meta.get("ablation_seeds", meta.get("seeds"))
+    return f"Table 1's ablations: {ablation}" if ablation != meta.get("seeds") else ""
+
+
 def _md_summary(doc: dict) -> list[str]:
     meta, cases = doc["meta"], doc["results"]
     n = counts(cases)
@@ -353,11 +359,7 @@ def _md_summary(doc: dict) -> list[str]:
         f"at scale `{meta['scale']}` ({meta.get('scale_description', '')}).",
         "",
         f"- data: `{meta['dataset']}`, {meta['n_test']} test images; seeds per configuration: {meta['seeds']}"
-        + (
-            f" (Table 1's ablations: {meta['ablation_seeds']})"
-            if meta.get("ablation_seeds", meta["seeds"]) != meta["seeds"]
-            else ""
-        ),
+        + (f" ({note})" if (note := ablation_seeds_note(meta)) else ""),
         f"- architectures (width relative to the paper's, training images): {fmt(meta['architectures'])}",
         f"- device: {meta['device']}; wall time {meta['wall_seconds']} s; finished {meta['finished_at']}",
         f"- versions: {fmt(meta['versions'])}; host: {fmt(meta.get('host', {}))}",

@@ -18,6 +18,7 @@ from pathlib import Path
 from rethink_core.report import (
     RUN_COLUMNS,
     Exhibit,
+    ablation_seeds_note,
     case_anchors,
     cell,
     claim_groups,
@@ -119,11 +120,7 @@ def summary(doc: dict, anchors: list[str]) -> str:
             "seeds",
             f"{meta.get('seeds')} per configuration"
             + (f": {fmt(seed_list)}" if seed_list else "")
-            + (
-                f"; Table 1's ablations: {meta['ablation_seeds']}"
-                if meta.get("ablation_seeds", meta.get("seeds")) != meta.get("seeds")
-                else ""
-            ),
+            + (f"; {note}" if (note := ablation_seeds_note(meta)) else ""),
         ),
         ("architectures (width, training images)", fmt(meta.get("architectures", {}))),
         ("hardware", f"device {meta.get('device')}; {host.get('platform', '?')}; {host.get('cpus', '?')} CPUs"),
