@@ -88,11 +88,9 @@ def verify(folder: Path) -> str:
     return "cifar10-" + hashlib.sha256(joined.encode()).hexdigest()[:16]
 
 
-def load_cifar10(root: str | Path | None, download: bool):  # noqa: ANN201 - ImageData (import cycle)
-    """CIFAR-10 train (50,000) and test (10,000) images from ``root/cifar-10-batches-py``."""
-    from rethink_core.data import ImageData, default_root, validate
-
-    root = Path(root) if root else default_root()
+def read_cifar10(root: Path, download: bool) -> tuple[str, tuple[np.ndarray, ...]]:
+    """CIFAR-10's train (50,000) and test (10,000) arrays from ``root/cifar-10-batches-py``, md5-checked:
+    (fingerprint, (x_train, y_train, x_test, y_test)); ``data.load`` builds and validates the ImageData."""
     folder = root / FOLDER
     if download and not (folder / TEST_BATCH).exists():
         from torchvision.datasets import CIFAR10
@@ -101,13 +99,4 @@ def load_cifar10(root: str | Path | None, download: bool):  # noqa: ANN201 - Ima
     fingerprint = verify(folder)
     train = [read_batch(folder / name) for name in TRAIN_BATCHES]
     x_test, y_test = read_batch(folder / TEST_BATCH)
-    return validate(
-        ImageData(
-            name="cifar10",
-            fingerprint=fingerprint,
-            x_train=np.concatenate([x for x, _ in train]),
-            y_train=np.concatenate([y for _, y in train]),
-            x_test=x_test,
-            y_test=y_test,
-        )
-    )
+    return fingerprint, (np.concatenate([x for x, _ in train]), np.concatenate([y for _, y in train]), x_test, y_test)

@@ -28,6 +28,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from rethink_core.cifar import read_cifar10
 from rethink_core.errors import DataError
 
 EMBEDDED_DIR = Path(__file__).parent / "embedded"
@@ -100,9 +101,8 @@ def load(name: str, root: str | Path | None = None, download: bool = False) -> I
     if name in ("fashion-mnist", "mnist"):
         return load_mnist_like(name, root, download)
     if name == "cifar10":
-        from rethink_core.cifar import load_cifar10
-
-        return load_cifar10(root, download)
+        fingerprint, (x_train, y_train, x_test, y_test) = read_cifar10(Path(root) if root else default_root(), download)
+        return validate(ImageData("cifar10", fingerprint, x_train, y_train, x_test, y_test))
     raise DataError(f"unknown data set {name!r}: use one of {', '.join(REGISTERED)} or a path to an .npz file")
 
 

@@ -14,6 +14,7 @@ from torch import nn
 from rethink_core.errors import ConfigError
 
 NAMES = ("inception", "inception_nobn", "alexnet", "mlp1x512", "mlp3x512")
+MLPS = ("mlp1x512", "mlp3x512")
 PAPER_PARAMS = {
     "inception": 1_649_402,
     "inception_nobn": 1_649_402,
@@ -24,6 +25,11 @@ PAPER_PARAMS = {
 # Learning rates of Section 2/Appendix A: 0.01 for AlexNet and the MLPs, 0.1 for Inception
 # (the latter from secondary sources, unconfirmed).
 PAPER_LR = {"inception": 0.1, "inception_nobn": 0.1, "alexnet": 0.01, "mlp1x512": 0.01, "mlp3x512": 0.01}
+
+
+def is_convolutional(name: str) -> bool:
+    """Whether the model is a CNN (stored channels-last, trained with random crop in Table 1)."""
+    return name not in MLPS
 
 
 def scaled(channels: int, width: float) -> int:

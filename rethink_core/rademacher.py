@@ -27,7 +27,7 @@ import torch
 from rethink_core import models
 from rethink_core.data import Tensors
 from rethink_core.errors import ConfigError
-from rethink_core.experiment import derived_seed
+from rethink_core.seeding import derived_seed
 from rethink_core.train import FITTED, Hyper, predict, train
 
 Fitter = Callable[[np.ndarray, int], np.ndarray]  # (sigma in {-1, +1}^n, draw) -> h(x_i) in [-1, 1]^n

@@ -112,7 +112,7 @@ def random_crop(x: torch.Tensor, pad: int, generator: torch.Generator) -> torch.
     return padded.gather(3, cols)
 
 
-def _autocast(device: torch.device):  # noqa: ANN202
+def autocast(device: torch.device) -> torch.autocast:
     """bf16 mixed precision on CUDA; full float32 on the CPU (exact and deterministic)."""
     return (
         torch.autocast("cuda", dtype=torch.bfloat16) if device.type == "cuda" else torch.autocast("cpu", enabled=False)
@@ -133,7 +133,7 @@ def predict(model: nn.Module, x: torch.Tensor, batch_size: int = 1024) -> torch.
     """Predicted classes for ``x``, in eval mode."""
     was_training = model.training
     model.eval()
-    with _autocast(x.device):
+    with autocast(x.device):
         out = torch.cat([model(x[i : i + batch_size]).argmax(1) for i in range(0, len(x), batch_size)])
     model.train(was_training)
     return out
@@ -183,7 +183,7 @@ def train(
             x, y = data.x_train[idx], data.y_train[idx]
             if hyper.augment:
                 x = random_crop(x, 2, order_gen)
-            with _autocast(device):
+            with autocast(device):
                 logits = net(x)
                 loss = F.cross_entropy(logits, y)
             opt.zero_grad(set_to_none=True)
