@@ -1,10 +1,12 @@
 """The claim report: report.md, the self-contained report.html (rendered in headless Chromium where
-one is installed), merged figures and tables, the rebuild and --compare commands. Built from a
-synthetic results.json, so nothing is trained."""
+one is installed), the terminal table, merged figures and tables, the four verdicts (pass, fail,
+deviation, skip), the order of claims, older results.json files, the rebuild and --compare commands.
+Built from a synthetic results.json, so nothing is trained."""
 
 from __future__ import annotations
 
 import base64
+import io
 import json
 import re
 import shutil
@@ -12,8 +14,10 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from rich.console import Console
 
-from rethink_core.report import compare_reports, describe_changes, main, render
+from rethink_core.report import compare_reports, describe_changes, main, render, terminal_table, write_report
+from rethink_core.report.model import sort_cases
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 BROWSERS = ("chromium", "chromium-browser", "google-chrome")
@@ -86,12 +90,45 @@ def synthetic_doc() -> dict:
         "wall_seconds": 1.5,
         "finished_at": "2026-11-28T00:00:00+00:00",
         "versions": {"python": "3.11", "torch": "2"},
-        "host": {"platform": "test", "cpus": 2},
+        "host": {"platform": "test", "cpus": 2, "cpu": "Test CPU", "threads": 2},
         "command": ["pytest", "claims", "--scale", "smoke"],
         "seed_list": [0],
+        "departures": ["batch size 128 (the paper does not state it)"],
     }
     cases = [r1_case("mlp1x512", 0.1, "aaaa1111"), r1_case("alexnet", 0.09, "bbbb2222"), r2, t1]
-    return {"schema": 1, "meta": meta, "results": cases}
+    return {"schema": 2, "meta": meta, "results": cases}
+
+
+def declared(case: dict, outcome: str) -> dict:
+    """``case`` as a declared deviation whose test gave ``outcome`` (``xfail`` or ``xpass``)."""
+    reason = f"known not to reproduce: {case['case']} <small>"
+    return case | {
+        "verdict": "deviation",
+        "reason": reason,
+        "deviation": {"reason": reason, "command": f"pytest claims -k '{case['claim']} & x'", "outcome": outcome},
+    }
+
+
+def deviation_doc() -> dict:
+    """R1 alexnet a deviation that did not reproduce (xfail); a G2 case one whose claim held (xpass)."""
+    doc = synthetic_doc()
+    g2 = {"claim": "G2", "case": "inception", "measured": {"test acc": 0.5}, "paper": None}
+    g2 |= {"scale": "smoke", "dataset": "embedded"}
+    doc["results"][1] = declared(doc["results"][1], "xfail")
+    doc["results"].append(declared(g2, "xpass"))
+    return doc
+
+
+def write_doc(folder: Path, doc: dict) -> Path:
+    folder.mkdir(exist_ok=True)
+    (folder / "results.json").write_text(json.dumps(doc))
+    return folder
+
+
+def terminal_text(cases: list[dict]) -> str:
+    console = Console(width=200, record=True, file=io.StringIO())
+    console.print(terminal_table(cases))
+    return console.export_text()
 
 
 @pytest.fixture
@@ -140,7 +177,7 @@ def test_html_escapes_recorded_text(report):
 
 def test_html_has_summary_sections_statistics_and_run_links(report):
     page = (report / "report.html").read_text()
-    assert "2 passed, 1 failed, 1 skipped" in page
+    assert "2 passed, 1 failed, 0 deviations, 1 skipped" in page
     assert "pytest claims --scale smoke" in page and "1 per configuration: [0]" in page
     for claim in ("R1", "R2", "T1"):
         assert page.count(f'<section class="claim" id="claim-{claim}">') == 1
@@ -192,6 +229,169 @@ def test_compare_lists_changed_verdicts_and_numbers(report, tmp_path, capsys):
     assert main(["--compare", str(report), str(new)]) == 1
     assert "T1 Theorem 1: removed (was skip)" in capsys.readouterr().out
     assert compare_reports(report, report) == [] and main(["--compare", str(report), str(report)]) == 0
+
+
+def test_compare_shows_a_verdict_turning_into_a_deviation(report, tmp_path, capsys):
+    doc = synthetic_doc()
+    doc["results"][0] = declared(doc["results"][0], "xfail")
+    doc["results"][1] = declared(doc["results"][1], "xpass")
+    new = write_doc(tmp_path / "new", doc)
+    changes = compare_reports(report, new)
+    assert [c.verdict for c in changes] == [("pass", "deviation"), ("pass", "deviation (xpass)")]
+    assert main(["--compare", str(report), str(new)]) == 1
+    out = capsys.readouterr().out
+    assert "R1 mlp1x512: verdict pass -> deviation\n" in out
+    assert "R1 alexnet: verdict pass -> deviation (xpass)" in out
+    xfail = write_doc(tmp_path / "xfail", doc | {"results": [declared(doc["results"][1], "xfail")]})
+    assert "verdict deviation (xpass) -> deviation" in describe_changes(compare_reports(new, xfail))
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [[], ["a", "b"], ["--compare", "a"], ["a", "--compare", "b", "c"], ["--bogus", "a"]],
+    ids=["nothing", "two folders", "compare one", "both", "unknown option"],
+)
+def test_bad_arguments_are_a_usage_error(argv, report, capsys):
+    argv = [str(report) if a == "a" else a for a in argv]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("usage: python -m rethink_core.report") and "error:" in err
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [("{not json", "is damaged: not JSON"), ('{"schema": 3, "results": []}', "has schema 3; this version reads")],
+)
+def test_an_unreadable_results_json_is_one_error_line(tmp_path, capsys, text, message):
+    (tmp_path / "results.json").write_text(text)
+    assert main([str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1 and "Traceback" not in err
+
+
+# ----------------------------------------------------------------------------- verdicts, order, schemas
+
+
+@pytest.fixture
+def deviations(tmp_path) -> Path:
+    folder = write_doc(tmp_path / "deviations", deviation_doc())
+    render(folder)
+    return folder
+
+
+def test_deviations_are_counted_apart_and_listed_with_reason_and_command_in_markdown(deviations):
+    md = (deviations / "report.md").read_text()
+    top = md.split("\n## ")[0]
+    assert "**1 passed, 1 failed, 2 deviations, 1 skipped**" in top
+    assert "- R1 alexnet, **deviation**: known not to reproduce: alexnet <small>; measured by `pytest claims" in top
+    assert "- G2 inception, **deviation (xpass)**: known not to reproduce: inception" in top
+    assert "- T1 Theorem 1: needs a GPU" in top  # every skip with its reason
+    assert "| G2 | inception | **deviation (xpass)** |" in md
+    assert "## R1 alexnet: deviation\n" in md and "## G2 inception: deviation (xpass)\n" in md
+    assert "Outcome: the claim held this time (xpass)." in md
+
+
+def test_deviations_are_purple_badges_with_their_reason_in_html(deviations):
+    page = (deviations / "report.html").read_text()
+    summary = page.split('<section class="claim"')[0]
+    assert "1 passed, 1 failed, 2 deviations, 1 skipped" in summary
+    assert '<span class="verdict v-deviation">deviation (xpass)</span>' in summary
+    assert ".v-deviation { background:" in page
+    deviations_list = summary.split('<ul class="deviations">')[1].split("</ul>")[0]
+    assert deviations_list.count("<li>") == 2
+    assert (
+        "known not to reproduce: alexnet &lt;small&gt;; measured by <code>pytest claims -k &#x27;R1" in deviations_list
+    )
+    assert '<ul class="skips"><li><a href="#case-T1-Theorem_1">T1 Theorem 1</a>: needs a GPU</li></ul>' in summary
+    r1 = page.split('id="claim-R1">')[1].split("</h2>")[0]
+    assert (
+        '<span class="verdict v-pass">pass</span>' in r1 and '<span class="verdict v-deviation">deviation</span>' in r1
+    )
+    assert "<strong>Deviation</strong> (known not to reproduce at this scale): known not to reproduce: alexnet" in page
+
+
+def test_deviations_in_the_terminal_table_with_their_reason():
+    text = terminal_text(deviation_doc()["results"])
+    row = next(line for line in text.splitlines() if "inception" in line)
+    assert "deviation (xpass)" in row and "known not to reproduce: inception" in row
+    assert "needs a GPU" in next(line for line in text.splitlines() if "Theorem 1" in line)
+    assert "1 passed, 1 failed, 2 deviations, 1 skipped" in text
+
+
+def test_write_report_records_counts_schema_2_and_points_latest(tmp_path):
+    doc = deviation_doc()
+    folder = write_report(doc["results"], doc["meta"], tmp_path / "reports")
+    written = json.loads((folder / "results.json").read_text())
+    assert written["schema"] == 2 and written["counts"] == {"pass": 1, "fail": 1, "deviation": 2, "skip": 1}
+    assert (tmp_path / "reports" / "latest").resolve() == folder.resolve()
+    assert (folder / "report.html").exists() and (folder / "R1-alexnet.png").exists()
+
+
+def test_claims_are_ordered_by_their_cases_collection_order(tmp_path):
+    doc = synthetic_doc()
+    mlp, alexnet, r2, t1 = doc["results"]
+    for case, order in ((mlp, 7), (alexnet, 3), (r2, 5), (t1, 0)):
+        case["order"] = order
+    doc["results"] = [mlp, alexnet, r2, t1]
+    folder = write_report(doc["results"], doc["meta"], tmp_path)
+    expected = [("T1", "Theorem 1"), ("R1", "alexnet"), ("R1", "mlp1x512"), ("R2", "convergence order")]
+    written = json.loads((folder / "results.json").read_text())["results"]
+    assert [(c["claim"], c["case"]) for c in written] == expected
+    headings = re.findall(r"^## (\S+) (.+?):", (folder / "report.md").read_text(), re.M)
+    assert headings == expected
+    text = terminal_text(doc["results"])
+    assert [text.index(case) for _, case in expected] == sorted(text.index(case) for _, case in expected)
+
+
+def test_cases_without_order_keep_their_order_of_appearance():
+    mlp, alexnet, r2, t1 = synthetic_doc()["results"]
+    names = [(c["claim"], c["case"]) for c in sort_cases([t1, r2, alexnet, mlp])]
+    assert names == [("T1", "Theorem 1"), ("R2", "convergence order"), ("R1", "alexnet"), ("R1", "mlp1x512")]
+
+
+def test_an_old_schema_1_report_with_deviations_in_meta_still_renders(tmp_path, capsys):
+    doc = synthetic_doc()
+    doc["schema"] = 1
+    doc["meta"]["deviations"] = doc["meta"].pop("departures")
+    folder = write_doc(tmp_path / "old", doc)
+    assert main([str(folder)]) == 0
+    for name in ("report.md", "report.html"):
+        assert "departs from the paper: batch size 128" in (folder / name).read_text()
+    assert "2 passed, 1 failed, 0 deviations, 1 skipped" in (folder / "report.md").read_text()
+    assert compare_reports(folder, folder) == []
+
+
+def test_a_meta_with_missing_keys_still_renders(tmp_path):
+    doc = synthetic_doc() | {"meta": {"first_seed": 3, "seeds": 2}}
+    folder = write_doc(tmp_path / "bare", doc)
+    render(folder)
+    md = (folder / "report.md").read_text()
+    assert "- seeds: 2 per configuration, from seed 3" in md and "None" not in md.split("| claim |")[0]
+    assert "2 per configuration, from seed 3" in (folder / "report.html").read_text()
+
+
+def test_the_summary_shows_the_host_and_versions_from_meta(report):
+    md, page = (report / "report.md").read_text(), (report / "report.html").read_text()
+    for text in (md, page):
+        assert "device cpu; test; Test CPU; 2 CPUs; 2 torch threads" in text
+        assert "python=3.11, torch=2" in text
+
+
+def test_the_package_has_no_import_cycle_and_no_scale_import():
+    """Each module imports only modules below it; the renderers share the model, not each other."""
+    package = Path(__file__).resolve().parent.parent / "rethink_core" / "report"
+    imports = {}
+    for path in package.glob("*.py"):
+        found = re.findall(r"^from rethink_core\.(\S+) import", path.read_text(), re.M)
+        imports[path.stem] = {name.removeprefix("report.") for name in found}
+    assert not any("scales" in names or "plugin" in names for names in imports.values())
+    assert imports["model"] == set() and imports["meta"] == {"model"}
+    assert imports["markdown"] == {"model", "meta"} and imports["html"] == {"model", "meta", "html_blocks"}
+    done: set[str] = set()
+    while len(done) < len(imports):  # peel off modules whose imports are all done: fails on a cycle
+        ready = {m for m, names in imports.items() if m not in done and names - {"errors", "store"} <= done}
+        assert ready, f"an import cycle among {sorted(set(imports) - done)}"
+        done |= ready
 
 
 # ----------------------------------------------------------------------------- in a real browser
