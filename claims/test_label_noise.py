@@ -10,16 +10,17 @@ The p = 0 and p = 1 runs are R1's true-label and random-label runs (the same sto
 from __future__ import annotations
 
 import pytest
-from common import CHANCE, CHANCE_ALPHA, TREND_ALPHA, not_fitted, pooled_accuracy
-from paper import FIGURE_1B, FIGURE_1C
 
 from rethink_core.experiment import RunResult, summarize_runs
+from rethink_core.paper import FIGURE_1B, FIGURE_1C
 from rethink_core.stats import accuracy_interval, class_permutation_test, mean_interval, spearman_trend
+from rethink_core.verdicts import CHANCE, CHANCE_ALPHA, TREND_ALPHA, epochs_to_fit, not_fitted, pooled_accuracy
 
 # "Only a small constant factor" (Figure 1b). Secondary sources read 1.5x to 4x off the figure; we
-# call a slowdown at p = 1 "small" while its mean over seeds is at most 5x: above the largest
-# reading, so that a measurement inside the paper's range cannot fail, and far below the
-# order-of-magnitude (or worse, growing) slowdowns that would contradict the claim.
+# call a slowdown at p = 1 "small" while it is at most 5x: above the largest reading, so that a
+# measurement inside the paper's range cannot fail, and far below the order-of-magnitude (or worse,
+# growing) slowdowns that would contradict the claim. Judged on the upper end of its 95% interval
+# over seeds where there are two or more seeds, on the one value otherwise.
 SMALL_FACTOR = 5.0
 
 TIME_TO_OVERFIT = (
@@ -33,7 +34,7 @@ TIME_TO_OVERFIT = (
 SWEPT = ("inception", "alexnet", "mlp1x512")
 
 
-def sweep(scale, lab, architecture: str) -> dict[float, list[RunResult]]:  # noqa: ANN001 - fixtures
+def sweep(scale, lab, architecture: str) -> dict[float, list[RunResult]]:
     """The scale's corruption grid for one architecture, every seed: {p: [runs, one per seed]}."""
     if architecture not in SWEPT:
         pytest.skip(f"Figures 1b and 1c sweep only {', '.join(SWEPT)}")
@@ -62,44 +63,63 @@ def skip_unless_decidable(trend: dict, what: str) -> None:
         )
 
 
-def test_time_to_overfit_grows_with_label_noise_by_a_small_constant_factor(architecture, scale, lab, record):
-    """R3: with more label noise the network needs longer to fit its training set, but every level
-    still fits, and random labels cost only a small constant factor over true labels (Figure 1b)."""
+@pytest.mark.claim("R3")
+def test_time_to_overfit_grows_only_by_a_small_constant_factor(architecture, scale, lab, record):
+    """R3: every corruption level still fits, and random labels cost only a small constant factor
+    in training time over true labels (Figure 1b, "only by a small constant factor")."""
     runs = sweep(scale, lab, architecture)
     everything = [r for rs in runs.values() for r in rs]
-    epochs = {p: [len(r.history.epochs) for r in rs] for p, rs in runs.items()}
-    # slowdown of each seed's run relative to the same seed's true-label run (same data, init and order seeds)
-    relative = {p: [e / e0 for e, e0 in zip(epochs[p], epochs[0.0], strict=True)] for p in runs}
-    relative_ci = {p: mean_interval(v) for p, v in relative.items()}
-    slowdown = relative_ci[1.0]
-    trend = trend_over_seeds(runs, epochs)
+    relative = slowdowns(runs)
+    slowdown = mean_interval(relative[1.0])
+    judged = slowdown["interval95"][1] if slowdown["interval95"] else slowdown["mean"]
     record(
-        "R3",
         architecture,
         measured={
-            "epochs to fit per p": {f"{p:g}": epochs[p] for p in runs},
+            "epochs to fit per p": {f"{p:g}": epochs_to_fit(rs) for p, rs in runs.items()},
             "slowdown at p=1 (x)": slowdown["mean"],
             "slowdown 95% interval": slowdown["interval95"],
         },
         paper=FIGURE_1B,
-        statistics={"time to overfit grows with p": trend, "slowdown at p=1 over seeds": slowdown},
+        statistics={"slowdown at p=1 over seeds": slowdown},
         definitions={
             "time to overfit": TIME_TO_OVERFIT,
             "slowdown": "time to overfit at p divided by the same seed's time at p = 0, averaged over seeds "
-            f"(Student-t interval); 'small constant factor' means a mean of at most {SMALL_FACTOR:g}x",
+            f"(Student-t interval); 'small constant factor' means at most {SMALL_FACTOR:g}x, judged on the "
+            "interval's upper end (on the one value with a single seed)",
         },
         figures=figure_against_p(
             "Figure 1b: time to overfit relative to true labels",
             "time to overfit / time on true labels",
             architecture,
-            relative_ci,
+            {p: mean_interval(v) for p, v in relative.items()},
         ),
         runs=summarize_runs(everything),
     )
     assert not not_fitted(everything), f"not every corruption level fitted: {not_fitted(everything)}"
-    assert slowdown["mean"] <= SMALL_FACTOR, (
-        f"fitting random labels took {slowdown['mean']:.2f}x as long as true labels: more than a small "
-        f"constant factor ({SMALL_FACTOR:g}x)"
+    assert judged <= SMALL_FACTOR, (
+        f"fitting random labels took {slowdown['mean']:.2f}x as long as true labels (judged {judged:.2f}x): more "
+        f"than a small constant factor ({SMALL_FACTOR:g}x)"
+    )
+
+
+@pytest.mark.claim("R3")
+def test_time_to_overfit_grows_with_label_noise(architecture, scale, lab, record):
+    """R3: with more label noise the network needs longer to fit its training set: time to overfit
+    grows with the corruption level (Figure 1b's shape)."""
+    runs = sweep(scale, lab, architecture)
+    epochs = {p: epochs_to_fit(rs) for p, rs in runs.items()}
+    trend = trend_over_seeds(runs, epochs)
+    record(
+        f"{architecture} trend",
+        measured={
+            "epochs to fit per p": {f"{p:g}": e for p, e in epochs.items()},
+            "Spearman rho within seeds": trend["rho"],
+            "one-sided p": trend["p_value"],
+        },
+        paper=FIGURE_1B,
+        statistics={"time to overfit grows with p": trend},
+        definitions={"time to overfit": TIME_TO_OVERFIT},
+        runs=summarize_runs([r for rs in runs.values() for r in rs]),
     )
     skip_unless_decidable(trend, "R3 trend")
     assert trend["p_value"] < TREND_ALPHA, (
@@ -108,6 +128,14 @@ def test_time_to_overfit_grows_with_label_noise_by_a_small_constant_factor(archi
     )
 
 
+def slowdowns(runs: dict[float, list[RunResult]]) -> dict[float, list[float]]:
+    """Each seed's time to overfit at p relative to the same seed's true-label run (same data, init
+    and batch-order seeds)."""
+    base = epochs_to_fit(runs[0.0])
+    return {p: [e / e0 for e, e0 in zip(epochs_to_fit(rs), base, strict=True)] for p, rs in runs.items()}
+
+
+@pytest.mark.claim("R4")
 def test_test_error_rises_with_label_noise_to_chance(architecture, scale, lab, record):
     """R4: after convergence, test error (against the clean test labels) rises steadily with the
     corruption level and reaches chance, 90%, at p = 1 (Figure 1c)."""
@@ -117,7 +145,6 @@ def test_test_error_rises_with_label_noise_to_chance(architecture, scale, lab, r
     trend = trend_over_seeds(runs, {p: [1 - r.test_acc for r in rs] for p, rs in runs.items()})
     at_chance = class_permutation_test([r.test_confusion for r in runs[1.0]])
     record(
-        "R4",
         architecture,
         measured={
             "test error per p": {f"{p:g}": e["mean"] for p, e in error.items()},

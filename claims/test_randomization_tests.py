@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from statistics import mean
 
-from common import CHANCE, CHANCE_ALPHA, NUM_CLASSES, not_fitted, pooled_accuracy
-from paper import FIGURE_1A, RANDOM_LABELS, TRUE_LABELS_UNREGULARIZED
+import pytest
 
 from rethink_core.experiment import summarize_runs
+from rethink_core.paper import FIGURE_1A, FIGURE_1A_VARIANTS, RANDOM_LABELS, TRUE_LABELS_UNREGULARIZED
 from rethink_core.stats import (
     above_test,
     chance_loss,
@@ -21,12 +21,20 @@ from rethink_core.stats import (
     class_permutation_test,
     first_epoch_below,
     mean_interval,
+    paired_order_test,
+)
+from rethink_core.verdicts import (
+    CHANCE,
+    CHANCE_ALPHA,
+    FAR_ABOVE_ALPHA,
+    FAR_ABOVE_BOUND,
+    NUM_CLASSES,
+    TREND_ALPHA,
+    epochs_to_fit,
+    not_fitted,
+    pooled_accuracy,
 )
 
-# "Far above chance": the paper's weakest model (MLP 1x512) reaches 5x chance on CIFAR-10. We ask for
-# significantly more than twice chance: a one-sided binomial test of H0 "accuracy <= 0.2" must reject
-# at this level.
-FAR_ABOVE_BOUND, FAR_ABOVE_ALPHA = 2 * CHANCE, 1e-6
 # "Start converging" (Figure 1a): the first epoch at which the average training loss falls below 90%
 # of the chance-level loss ln(10), i.e. the network has left the plateau of guessing. (A first choice,
 # half of ln(10), could not be measured: training stops at 100% training accuracy, and on Gaussian
@@ -34,6 +42,7 @@ FAR_ABOVE_BOUND, FAR_ABOVE_ALPHA = 2 * CHANCE, 1e-6
 ONSET_LEVEL = 0.9 * chance_loss(NUM_CLASSES)
 
 
+@pytest.mark.claim("R1")
 def test_networks_fit_random_labels_while_test_accuracy_stays_at_chance(architecture, scale, lab, record):
     """R1: with unchanged hyperparameters the network fits random labels perfectly, and its test
     accuracy is at chance, while the same network on true labels is far above chance."""
@@ -46,13 +55,12 @@ def test_networks_fit_random_labels_while_test_accuracy_stays_at_chance(architec
     binomial = chance_test(random_acc, n, CHANCE)
     far_above = above_test(true_acc, n, FAR_ABOVE_BOUND)
     record(
-        "R1",
         architecture,
         measured={
             "random train acc": min(r.train_acc for r in random),
             "random test acc": random_acc,
             "true test acc": true_acc,
-            "epochs to fit random": [len(r.history.epochs) for r in random],
+            "epochs to fit random": epochs_to_fit(random),
         },
         paper={
             "random train %": RANDOM_LABELS[architecture][0],
@@ -77,18 +85,19 @@ def test_networks_fit_random_labels_while_test_accuracy_stays_at_chance(architec
     )
 
 
+@pytest.mark.claim("R2")
+@pytest.mark.parametrize("variant", FIGURE_1A_VARIANTS)
 def test_network_fits_every_randomized_input_to_zero_training_error(variant, scale, lab, record):
     """R2: with the learning-rate schedule unchanged, the network reaches 100% training accuracy on
     true labels, random labels, shuffled pixels, random pixels and Gaussian inputs."""
     model = scale.inputs_model
     results = lab.run_all([scale.experiment(model, variant, seed=s) for s in scale.seed_list()])
     record(
-        "R2",
         variant,
         measured={
             "model": f"{model} (width, images: {scale.architectures[model]})",
             "train acc": min(r.train_acc for r in results),
-            "epochs to fit": [len(r.history.epochs) for r in results],
+            "epochs to fit": epochs_to_fit(results),
             "final loss": max(r.final.loss for r in results),
             "test acc": mean(r.test_acc for r in results),
         },
@@ -98,35 +107,62 @@ def test_network_fits_every_randomized_input_to_zero_training_error(variant, sca
     assert not not_fitted(results), f"did not reach 100% training accuracy: {not_fitted(results)}"
 
 
+# The order of Figure 1a, as (later, sooner) pairs of variants: each pair's onset difference must be
+# positive for every seed, by a paired one-sided test at TREND_ALPHA.
+FIGURE_1A_ORDER = (
+    ("random_labels", "true_labels"),
+    ("random_labels", "random_pixels"),
+    ("random_labels", "gaussian"),
+)
+
+
+@pytest.mark.claim("R2")
 def test_random_labels_start_converging_later_and_noise_inputs_sooner(scale, lab, record):
     """R2: random labels start converging later than true labels; random pixels and Gaussian inputs
     start converging sooner than random labels (Figure 1a)."""
     model = scale.inputs_model
-    variants = ("true_labels", "random_labels", "shuffled_pixels", "random_pixels", "gaussian")
-    runs = {v: lab.run_all([scale.experiment(model, v, seed=s) for s in scale.seed_list()]) for v in variants}
+    runs = {v: lab.run_all([scale.experiment(model, v, seed=s) for s in scale.seed_list()]) for v in FIGURE_1A_VARIANTS}
     onsets = {
         v: [first_epoch_below([e.loss for e in r.history.epochs], ONSET_LEVEL) for r in rs] for v, rs in runs.items()
     }
     never = [f"{v} seed {i}" for v, o in onsets.items() for i, epoch in enumerate(o) if epoch is None]
-    onset = {v: mean_interval(o)["mean"] for v, o in onsets.items() if None not in o}
+    tests = {
+        f"{later} after {sooner}": paired_order_test(
+            [a - b for a, b in zip(onsets[later], onsets[sooner], strict=True)]
+        )
+        for later, sooner in FIGURE_1A_ORDER
+        if None not in onsets[later] + onsets[sooner]
+    }
     record(
-        "R2",
         "convergence order",
         measured={
-            **{f"onset {v}": onset.get(v) for v in variants},
-            **{f"epochs to fit {v}": mean(len(r.history.epochs) for r in rs) for v, rs in runs.items()},
+            **{f"onset {v} per seed": o for v, o in onsets.items()},
+            **{f"epochs to fit {v}": mean(epochs_to_fit(rs)) for v, rs in runs.items()},
         },
         paper=FIGURE_1A,
-        statistics={f"onset {v} (epochs)": mean_interval(o) for v, o in onsets.items() if None not in o},
+        statistics={
+            **{f"starts later: {name}": t for name, t in tests.items()},
+            **{f"onset {v} (epochs)": mean_interval(o) for v, o in onsets.items() if None not in o},
+        },
         definitions={
             "onset": f"first epoch whose average training loss is below 0.9 ln(10) = {ONSET_LEVEL:.3f} "
-            "(the network has left the plateau of guessing), averaged over seeds",
+            "(the network has left the plateau of guessing)",
             "epochs to fit": "epochs until 100% training accuracy in eval mode",
+            "starts later": "onset difference per seed, one-sided sign-flip test at the trend level "
+            f"{TREND_ALPHA} (needs 7 seeds)",
         },
         curves={v: {"loss": [e.loss for e in rs[0].history.epochs]} for v, rs in runs.items()},
         runs=summarize_runs([r for rs in runs.values() for r in rs]),
     )
     assert not never, f"training loss never fell below {ONSET_LEVEL:.3f}: {never}"
-    assert onset["random_labels"] > onset["true_labels"], f"random labels did not start later: {onset}"
-    assert onset["random_pixels"] < onset["random_labels"], f"random pixels did not start sooner: {onset}"
-    assert onset["gaussian"] < onset["random_labels"], f"Gaussian inputs did not start sooner: {onset}"
+    smallest = 2.0 ** -len(scale.seed_list())
+    if smallest > TREND_ALPHA:
+        pytest.skip(
+            f"the convergence order is recorded per seed ({onsets}), not decided: {len(scale.seed_list())} seeds "
+            f"cannot reach the {TREND_ALPHA} level of a paired test (smallest p {smallest:.3g}; 7 seeds needed)"
+        )
+    for name, test in tests.items():
+        assert test["p_value"] < TREND_ALPHA, (
+            f"not shown that {name} starts converging later: per-seed onset differences {test['differences']}, "
+            f"one-sided p = {test['p_value']:.3g} >= {TREND_ALPHA}"
+        )

@@ -2,7 +2,7 @@
 
 Every scale keeps the paper's essential ratio (parameters far above training samples) and trains
 to 100% training accuracy: smaller, not different. What changes with scale is the absolute test
-accuracy, not the verdict (CLAIMS.md, "Reading the claims at smaller scales").
+accuracy, not the verdict (docs/claims.md, "Reading the claims at smaller scales").
 """
 
 from __future__ import annotations
@@ -93,8 +93,9 @@ LEARNING_RATE = {**PAPER_LR, "inception_nobn": 0.003}
 # Models that are another model with one part removed, sized like it (G3: Inception without BatchNorm).
 ABLATION_OF = {"inception_nobn": "inception"}
 
-# Where every scale departs from the paper's protocol (Appendix A), printed in each report.
-DEVIATIONS = (
+# Where every scale departs from the paper's protocol (Appendix A), printed in each report. (Not to be
+# confused with rethink_core.deviations: claim cases known not to reproduce at a scale.)
+DEPARTURES = (
     "learning rate multiplied by 0.95 per 50,000 training examples seen (one CIFAR-10 epoch), not per pass "
     "over a smaller training set: identical at the paper's scale, and per step the same schedule at every scale",
     "batch size 128 (the paper does not state it)",
@@ -124,8 +125,8 @@ SCALES = {
         name="default",
         dataset="embedded",
         n_test=2000,
-        # Sized for at most 15 minutes on 2 cores: 12 minutes measured (benchmarks/README.md, "Claim suite
-        # wall time", has each step from the hour that AlexNet (0.5, 500) and Inception (0.25, 500) took).
+        # Sized for at most 15 minutes on 2 cores: 12 minutes measured (benchmarks/README.md, "How long the
+        # claim suite takes", has each step from the hour that AlexNet (0.5, 500) and Inception (0.25, 500) took).
         # Inception's 384 images are three full batches of 128: a short last batch (16 of 400) made
         # BatchNorm so noisy that every run needed about 4x the epochs.
         architectures={"mlp1x512": (1.0, 2000), "alexnet": (0.25, 250), "inception": (0.125, 384)},

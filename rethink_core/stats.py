@@ -57,6 +57,16 @@ def mean_interval(values: Sequence[float], confidence: float = 0.95) -> dict:
     return {"mean": mean, "interval95": (mean - half, mean + half), "n": len(values), "values": values}
 
 
+def difference_interval(a: Sequence[float], b: Sequence[float], confidence: float = 0.95) -> dict:
+    """Difference of the means of two independent samples, with a normal-approximation interval
+    (standard error sqrt(var_a / n_a + var_b / n_b))."""
+    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    diff = float(a.mean() - b.mean())
+    se = math.sqrt(a.var(ddof=1) / len(a) + b.var(ddof=1) / len(b))
+    half = float(stats.norm.ppf(0.5 + confidence / 2) * se)
+    return {"test": "difference of means, normal interval", "mean": diff, "interval95": (diff - half, diff + half)}
+
+
 def spearman_trend(
     x: Sequence[float],
     y: Sequence[float],
@@ -164,4 +174,56 @@ def class_permutation_test(confusions: Sequence[Sequence[Sequence[int]]], draws:
         "p_value": float(p_value),
         "null_95pct_range": (float(np.quantile(null, 0.025)), float(np.quantile(null, 0.975))),
         "seeds": len(mats),
+    }
+
+
+def paired_order_test(differences: Sequence[float]) -> dict:
+    """Is a difference positive, paired by seed? One-sided sign-flip permutation test of the mean of
+    per-seed differences (H0: each difference is symmetric about 0), exact over all 2^n sign patterns.
+    The smallest attainable p-value is 2^-n: seven seeds are needed to reach 0.01."""
+    d = np.asarray(differences, dtype=np.float64)
+    n = len(d)
+    signs = 1 - 2 * ((np.arange(2**n)[:, None] >> np.arange(n)[None, :]) & 1)  # every pattern of +-1
+    null = (signs * d[None, :]).mean(axis=1)
+    observed = float(d.mean())
+    return {
+        "test": "one-sided sign-flip permutation test on per-seed differences (exact)",
+        "mean_difference": observed,
+        "differences": d.tolist(),
+        "n": n,
+        "p_value": float(np.mean(null >= observed - 1e-12)),
+        "smallest_attainable_p": 2.0**-n,
+    }
+
+
+def best_of_k_gain_test(
+    gains: Sequence[float],
+    accuracies: Sequence[float],
+    evaluations: Sequence[int],
+    n_test: int,
+    draws: int = 20_000,
+    seed: int = 0,
+) -> dict:
+    """Is the gain of an oracle's early stopping (best test accuracy seen over a run's evaluations
+    minus its final one) more than the noise of picking the best of k readings?
+
+    Null: each run's test accuracy was its final accuracy ``a`` at all of its ``k`` evaluations, each
+    reading an independent Binomial(n_test, a) / n_test. Simulates the mean gain over the runs under
+    that null; one-sided Monte Carlo p-value of the observed mean gain, and the null's 99th
+    percentile (the largest mean gain that noise alone gives in 99 of 100 repeats)."""
+    rng = np.random.default_rng(seed)
+    null = np.zeros(draws)
+    for a, k in zip(accuracies, evaluations, strict=True):
+        readings = rng.binomial(n_test, a, size=(draws, k)) / n_test
+        null += readings.max(axis=1) - readings[:, -1]
+    null /= len(gains)
+    observed = float(np.mean(gains))
+    return {
+        "test": "one-sided Monte Carlo test vs the best of k binomial readings",
+        "mean_gain": observed,
+        "null_mean": float(null.mean()),
+        "null_99pct": float(np.quantile(null, 0.99)),
+        "runs": len(gains),
+        "n_test": n_test,
+        "p_value": float((1 + np.sum(null >= observed - 1e-12)) / (draws + 1)),
     }

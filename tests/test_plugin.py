@@ -11,19 +11,22 @@ from test_data import write_npz
 CLAIM = '''
 import pytest
 
+@pytest.mark.claim("R1")
 def test_passes(record, scale):
     """A claim that holds."""
-    record("R1", "a", measured={"acc": 1.0}, paper={"acc %": 100.0}, curves={"x": {"loss": [2.0, 1.0]}})
+    record("a", measured={"acc": 1.0}, paper={"acc %": 100.0}, curves={"x": {"loss": [2.0, 1.0]}})
     assert scale.name == "smoke"
 
+@pytest.mark.claim("R2")
 def test_fails(record):
     """A claim that does not hold."""
-    record("R2", "b", measured={"acc": 0.5}, paper="paper text")
+    record("b", measured={"acc": 0.5}, paper="paper text")
     assert 0.5 > 0.9, "measured 0.5, needed 0.9"
 
+@pytest.mark.claim("R3")
 def test_skipped(record):
     """A claim this scale cannot support."""
-    record("R3", "c", measured={})
+    record("c", measured={})
     pytest.skip("needs ImageNet")
 '''
 
@@ -110,13 +113,16 @@ def test_bad_options_end_the_run_with_a_one_line_usage_error(pytester, args, mes
 
 
 SEEDS_CLAIM = """
+import pytest
 from rethink_core.errors import DataError
 
+@pytest.mark.claim("R1")
 def test_seeds(record, scale):
-    record("R1", "seeds", measured={"seeds": scale.seed_list()})
+    record("seeds", measured={"seeds": scale.seed_list()})
 
+@pytest.mark.claim("R2")
 def test_bad_input_inside_a_claim(record):
-    record("R2", "bad", measured={})
+    record("bad", measured={})
     raise DataError("x.npz: y_train has labels outside 0..9")
 """
 
@@ -132,3 +138,59 @@ def test_first_seed_draws_other_seeds_and_the_report_records_them(pytester):
     # bad input met inside a claim: its one-line message, no traceback through the library
     assert by_claim["R2"]["reason"].endswith("DataError: x.npz: y_train has labels outside 0..9")
     assert "Traceback" not in result.stdout.str() and "rethink_core/" not in result.stdout.str()
+
+
+DEVIATION_CLAIM = '''
+import pytest
+
+@pytest.mark.claim("R3")
+@pytest.mark.parametrize("holds", [False, True])
+def test_declared(record, holds):
+    """A claim case declared as a known non-reproduction at this scale."""
+    record("mlp trend", measured={"holds": holds})
+    assert holds, "the trend did not show"
+
+@pytest.mark.claim("R4")
+def test_not_declared(record):
+    """The same claim case elsewhere is an ordinary failure."""
+    record("mlp trend", measured={})
+    assert False, "no trend"
+'''
+
+
+def test_a_declared_deviation_is_an_xfail_recorded_as_deviation_with_its_reason(pytester, monkeypatch):
+    from rethink_core import deviations
+
+    declared = deviations.Deviation("R3", "mlp trend", ("smoke",), "flat beyond p = 0.2", "pytest claims -k R3")
+    monkeypatch.setattr(deviations, "DEVIATIONS", (declared,))
+    result = run(pytester, subprocess=False, claim=DEVIATION_CLAIM)
+    result.assert_outcomes(xfailed=1, xpassed=1, failed=1)
+    doc = json.loads((pytester.path / "reports" / "latest" / "results.json").read_text())
+    cases = {(r["claim"], r["test"].split("::")[-1].split("[")[-1]): r for r in doc["results"]}
+    xfail, xpass = cases[("R3", "False]")], cases[("R3", "True]")]
+    assert xfail["verdict"] == xpass["verdict"] == "deviation"
+    assert (xfail["deviation"]["outcome"], xpass["deviation"]["outcome"]) == ("xfail", "xpass")
+    assert xfail["reason"] == "flat beyond p = 0.2" and xfail["deviation"]["command"] == "pytest claims -k R3"
+    assert cases[("R4", "test_not_declared")]["verdict"] == "fail"
+
+
+def test_claim_ids_select_tests_with_k(pytester):
+    pytester.makepyfile(**{"claims/test_fake": CLAIM})
+    result = pytester.runpytest(
+        "-p", "rethink_core.plugin", "--scale", "smoke", "--collect-only", "-q", "-k", "R1 or R3"
+    )
+    result.stdout.fnmatch_lines(["*test_passes*", "*test_skipped*"])
+    assert "test_fails" not in result.stdout.str()
+
+
+def test_collect_only_and_library_tests_touch_no_data_set_or_store(pytester):
+    """Only a session that trains claims loads the data set and opens the store."""
+    store = pytester.path / "store"
+    pytester.makepyfile(**{"claims/test_fake": CLAIM, "tests/test_lib": "def test_lib():\n    assert True\n"})
+    common = ("-p", "rethink_core.plugin", "--scale", "smoke", "--dataset", "nope.npz", "--store-dir", str(store))
+    assert pytester.runpytest(*common, "--collect-only").ret == pytest.ExitCode.OK
+    assert pytester.runpytest(*common, "tests").ret == pytest.ExitCode.OK
+    assert not store.exists()
+    claims = pytester.runpytest(*common, "claims")
+    assert claims.ret == pytest.ExitCode.USAGE_ERROR
+    claims.stderr.fnmatch_lines(["*nope.npz does not exist*"])

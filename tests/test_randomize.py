@@ -1,4 +1,4 @@
-"""Section 2's randomizations: property tests (hypothesis) of the definitions in CLAIMS.md."""
+"""Section 2's randomizations: property tests (hypothesis) of the definitions in docs/claims.md."""
 
 from __future__ import annotations
 

@@ -24,7 +24,11 @@ CRASH_CLAIMS = """
 import time
 from dataclasses import replace
 
+import pytest
+
 from rethink_core.experiment import summarize_runs
+
+pytestmark = pytest.mark.claim("R1")
 
 
 def small(scale, variant, **hyper):
@@ -34,7 +38,7 @@ def small(scale, variant, **hyper):
 
 def check(lab, record, case, exp):
     result = lab.run(exp)
-    record("R1", case, measured={"status": result.history.status}, runs=summarize_runs([result]))
+    record(case, measured={"status": result.history.status}, runs=summarize_runs([result]))
     return result
 
 
@@ -165,13 +169,14 @@ from dataclasses import replace
 import pytest
 
 
+@pytest.mark.claim("C")
 @pytest.mark.parametrize("i", range(12))
 def test_case(i, scale, lab, record):
     exp = replace(scale.experiment("mlp1x512", "random_labels"), width=0.125, n_train=100, n_test=100)
     reused = []
     replace(lab, on_finish=lambda result, was_reused: reused.append(was_reused)).run(exp)
     lab.store.put(f"case-{i}", {"i": i}, {"i": i})
-    record("C", str(i), measured={"reused": reused[0], "worker": os.environ.get("PYTEST_XDIST_WORKER")})
+    record(str(i), measured={"reused": reused[0], "worker": os.environ.get("PYTEST_XDIST_WORKER")})
 """
 
 
@@ -229,7 +234,7 @@ def test_no_loader_can_run_code_from_a_data_file():
     assert not unsafe
 
 
-def load_tool(name: str):  # noqa: ANN201 - a module
+def load_tool(name: str):
     import importlib.util
 
     path = Path(__file__).parent.parent / "tools" / f"{name}.py"

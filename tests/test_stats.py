@@ -4,11 +4,20 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rethink_core.stats import smallest_trend_p, spearman_trend
+from rethink_core.stats import (
+    above_test,
+    best_of_k_gain_test,
+    class_permutation_test,
+    mean_interval,
+    paired_order_test,
+    smallest_trend_p,
+    spearman_trend,
+)
 
 LEVELS = [0.0, 0.2, 0.4, 0.6, 0.8, 1.0]
 
@@ -48,3 +57,60 @@ def test_mismatched_lengths_are_an_error():
     with pytest.raises(ValueError, match="differ in length"):
         spearman_trend([0, 1, 2], [1, 2, 3], blocks=[0, 0])
     assert math.isfinite(spearman_trend([0, 1], [1, 1])["rho"])
+
+
+# ----------------------------------------------------------------------------- "at chance", intervals
+
+
+def clumpy_confusion(rng: np.random.Generator, k: int = 10, per_class: int = 100) -> np.ndarray:
+    """A network trained on random labels: each true class's images go mostly to a few labels."""
+    return np.stack([rng.multinomial(per_class, rng.dirichlet(np.full(k, 0.3))) for _ in range(k)])
+
+
+def test_class_permutation_test_is_calibrated_under_the_null():
+    """Under "nothing about the true labels was learnt" the labels' names are exchangeable: a random
+    permutation of the predicted classes of a clumpy confusion matrix. At level 0.05 the test must
+    reject 3% to 7% of 2,000 such matrices."""
+    rng = np.random.default_rng(0)
+    rejections = 0
+    for i in range(2000):
+        confusion = clumpy_confusion(rng)[:, rng.permutation(10)]
+        rejections += class_permutation_test([confusion], draws=1000, seed=i)["p_value"] < 0.05
+    assert 0.03 <= rejections / 2000 <= 0.07, rejections
+
+
+def test_class_permutation_test_rejects_a_network_that_learnt_the_labels():
+    rng = np.random.default_rng(1)
+    confusion = clumpy_confusion(rng) + np.diag(np.full(10, 40))  # 40 extra right answers per class
+    result = class_permutation_test([confusion, confusion])
+    assert result["p_value"] < 1e-3 and result["accuracy"] > 0.3
+
+
+def test_mean_interval_is_students_t():
+    result = mean_interval([1.0, 2.0, 3.0])
+    half = 4.302652729911275 * (1 / math.sqrt(3))  # t(0.975, 2) x standard error
+    assert result["mean"] == 2.0 and result["interval95"] == pytest.approx((2 - half, 2 + half))
+    assert mean_interval([5.0])["interval95"] is None
+    assert mean_interval([0.5, 0.5])["interval95"] == (0.5, 0.5)
+
+
+def test_above_test_rejects_only_clearly_above_the_bound():
+    assert above_test(0.5, 1000, 0.2)["p_value"] < 1e-50
+    assert above_test(0.2, 1000, 0.2)["p_value"] > 0.4
+    low, high = above_test(0.5, 1000, 0.2)["interval95"]
+    assert low < 0.5 < high and high - low < 0.07
+
+
+def test_paired_order_test_needs_seven_seeds_for_the_trend_level():
+    assert paired_order_test([1, 2, 1, 3, 1, 2])["p_value"] == 1 / 64
+    assert paired_order_test([1, 2, 1, 3, 1, 2, 4])["p_value"] == 1 / 128 < 0.01
+    assert paired_order_test([3, -1, 2, -2])["p_value"] > 0.2
+    assert paired_order_test([1, 1])["smallest_attainable_p"] == 0.25
+
+
+def test_best_of_k_gain_test_tells_noise_from_a_real_gain():
+    # 10 runs at accuracy 0.8, 20 evaluations each, 2,000 test images: noise alone gains about 1.4 points.
+    noise = best_of_k_gain_test([0.014] * 10, [0.8] * 10, [20] * 10, 2000, draws=5000)
+    assert 0.01 < noise["null_mean"] < 0.02 and noise["p_value"] > 0.1
+    real = best_of_k_gain_test([0.05] * 10, [0.8] * 10, [20] * 10, 2000, draws=5000)
+    assert real["p_value"] < 1e-3 and real["null_99pct"] < 0.05

@@ -1,4 +1,5 @@
-"""The paper's numbers that the claim tests print beside ours (CLAIMS.md; Zhang et al. 2017)."""
+"""The paper's numbers and statements that the claim tests print beside ours (Zhang et al. 2017;
+catalogued in docs/claims.md)."""
 
 # Table 1, random-label rows: (train accuracy %, test accuracy %).
 RANDOM_LABELS = {
@@ -18,6 +19,8 @@ TRUE_LABELS_UNREGULARIZED = {
     "mlp1x512": (100.0, 50.51),
 }
 
+# Figure 1a's inputs (Section 2): true labels and the four randomizations Inception fits.
+FIGURE_1A_VARIANTS = ("true_labels", "random_labels", "shuffled_pixels", "random_pixels", "gaussian")
 FIGURE_1A = (
     "Inception on CIFAR-10 reaches zero training loss on every variant; random labels start converging "
     "later than true labels; random pixels and Gaussian start converging faster than random labels"

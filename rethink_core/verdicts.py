@@ -1,5 +1,6 @@
-"""What several claim modules share: chance, the paper's thresholds for "at chance", and small
-summaries of finished runs."""
+"""What several claims share when they decide a verdict: chance, the levels of "at chance", "far
+above chance" and "a trend", and small summaries of finished runs. Each threshold's reason is here,
+beside it; the claim modules assert against these names."""
 
 from __future__ import annotations
 
@@ -13,9 +14,12 @@ CHANCE = 1 / NUM_CLASSES
 # test is a class-permutation test (stats.class_permutation_test). "At chance" unless it rejects at
 # this level (a false alarm in 1 of 1,000 cases).
 CHANCE_ALPHA = 1e-3
-# A trend ("grows with p", "rises with p") holds when a one-sided Spearman permutation test (within
-# seeds, test_label_noise.trend_over_seeds) rejects "no monotone relation" at this level. A scale with
-# too few runs to reach it skips the trend.
+# "Far above chance" (R1, G1, G3): the paper's weakest model (MLP 1x512) reaches 5x chance on
+# CIFAR-10. We ask for significantly more than twice chance: a one-sided binomial test of
+# H0 "accuracy <= 0.2" must reject at FAR_ABOVE_ALPHA.
+FAR_ABOVE_BOUND, FAR_ABOVE_ALPHA = 2 * CHANCE, 1e-6
+# A trend ("grows with p", "rises with p", "starts later") holds when a one-sided permutation test
+# rejects "no such relation" at this level. A scale with too few runs to reach it skips the case.
 TREND_ALPHA = 0.01
 
 
@@ -34,3 +38,8 @@ def not_fitted(results: list[RunResult]) -> list[str]:
         for r in results
         if not r.fitted
     ]
+
+
+def epochs_to_fit(results: list[RunResult]) -> list[int]:
+    """Epochs each run trained (until 100% training accuracy, or the cap)."""
+    return [len(r.history.epochs) for r in results]

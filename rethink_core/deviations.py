@@ -1,0 +1,64 @@
+"""Declared deviations: claim cases known not to reproduce at a given scale.
+
+A deviation is a finding, declared here after an honest try and never to make a run pass: the case
+still trains, measures and records like any other, and pytest reports it as an xfail with the
+reason below (an XPASS when the claim holds after all). The report counts deviations apart from
+pass, fail and skip, and lists each with its reason and the command that measured it. Nothing is
+declared for the ``paper`` scale without a paper-scale run behind it.
+
+(Where every scale departs from the paper's *protocol* is another list: ``scales.DEPARTURES``.)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Deviation:
+    claim: str  # claim id, e.g. "R3"
+    case: str  # the case as the claim records it, e.g. "mlp1x512 trend"
+    scales: tuple[str, ...]  # the scales it is known at
+    reason: str  # one line: what we measured instead of the paper's outcome
+    command: str  # what measured it
+    datasets: tuple[str, ...] = ("embedded",)  # the data sets it was measured on
+
+
+DEVIATIONS = (
+    Deviation(
+        claim="R3",
+        case="mlp1x512 trend",
+        scales=("default",),
+        reason="the MLP's time to overfit jumps at p = 0.2 and stays flat beyond it (4 seeds; the same at widths "
+        "0.125-1, 25-204 parameters per image): on 2,000 Fashion-MNIST images it does not grow with p as in "
+        "Figure 1b, though the slowdown stays a small constant factor",
+        command="pytest claims -k R3 --seeds 4; python tools/r3_overparameterization.py --sizes 2000 "
+        "--widths 1 0.5 0.25 0.125 --levels 0 0.2 0.4 0.6 0.8 1 --seeds 2 --max-epochs 1000",
+    ),
+    Deviation(
+        claim="R3",
+        case="inception trend",
+        scales=("default",),
+        reason="undecided at this size: Inception (width 0.125, 384 images) shows the trend on some seed draws "
+        "and not on others (within-seed test p 0.002 on seeds 0-1, 0.24 on seeds 2-3, 0.007 on seeds 0-3); two "
+        "more seeds per level would add about 6 minutes of CPU to the default suite",
+        command="pytest claims -k 'R3 and inception' --first-seed 2; python tools/verdict_stability.py --scale default",
+    ),
+    Deviation(
+        claim="G2",
+        case="alexnet",
+        scales=("default",),
+        reason="the paper's AlexNet with weight decay failed to converge on random labels; ours (width 0.25, "
+        "250 images, weight decay 5e-4: the paper does not state its coefficient) fits them",
+        command="pytest claims -k G2",
+    ),
+)
+
+
+def declared(claim: str, case: str, scale: str, dataset: str) -> Deviation | None:
+    """The deviation declared for this claim case at this scale and data set, if any."""
+    for deviation in DEVIATIONS:
+        if (deviation.claim, deviation.case) == (claim, case) and scale in deviation.scales:
+            if dataset in deviation.datasets:
+                return deviation
+    return None
