@@ -1,4 +1,10 @@
-"""The label-noise sweep (Figure 1b/1c) trained one run after another vs. all runs together in one batched model.
+"""Experiment: the label-noise sweep (Figure 1b/1c) trained one run after another vs. all runs together, batched.
+
+This is an experiment, not the suite's trainer. ``train_batched`` below is a second training loop, written
+for this measurement only: it re-implements train.py's schedule, stopping rule and SGD on stacked weights,
+and no test checks that it matches ``rethink_core.train.train`` (the one loop the claims use). The only
+check is what this script prints: each run's epochs and accuracies both ways. Nothing in rethink_core,
+claims or tests imports it.
 
 Same experiments both ways, in one process: the scale's corruption grid x seeds for one architecture.
 
@@ -31,11 +37,11 @@ import torch.nn.functional as F
 from torch.func import functional_call, stack_module_state, vmap
 
 from rethink_core import models, randomize
-from rethink_core.experiment import Experiment, RunResult, derived_seed, execute, prepared, versions
+from rethink_core.experiment import Experiment, RunResult, execute, prepared, versions
 from rethink_core.scales import get_scale
-from rethink_core.train import DIVERGED, FITTED, NOT_CONVERGED, Epoch, History, _autocast, random_crop
+from rethink_core.seeding import derived_seed
+from rethink_core.train import DIVERGED, FITTED, NOT_CONVERGED, Epoch, History, autocast, random_crop
 
-MLPS = ("mlp1x512", "mlp3x512")
 EVAL_IMAGES = 4096  # images (summed over copies) per batched eval-mode forward pass
 
 
@@ -51,7 +57,7 @@ def train_batched(exps: list[Experiment], device: str = "cpu") -> list[RunResult
             raise ValueError(f"batched runs must share {shared}: {e.describe()} differs from {first.describe()}")
     hyper = first.hyper
     tensors, _, classes = prepared(first.dataset, None, False, first.n_train, first.n_test)
-    conv = first.model not in MLPS
+    conv = models.is_convolutional(first.model)
     started = datetime.now(UTC)
 
     # Each copy exactly as execute() builds it: its labels, then its initial weights from its own init seed.
@@ -84,7 +90,7 @@ def train_batched(exps: list[Experiment], device: str = "cpu") -> list[RunResult
         b = {k: t[sel] for k, t in B.items()}
         chunk = max(1, EVAL_IMAGES // len(sel))
         base.eval()
-        with _autocast(x.device):
+        with autocast(x.device):
             out = torch.cat([eval_fwd(p, b, x[i : i + chunk]).argmax(-1) for i in range(0, len(x), chunk)], dim=1)
         base.train()
         return out
@@ -109,7 +115,7 @@ def train_batched(exps: list[Experiment], device: str = "cpu") -> list[RunResult
             x, y = data.x_train[idx], y_act.gather(1, idx)
             if hyper.augment:
                 x = torch.stack([random_crop(x[j], 2, gens[c]) for j, c in enumerate(active)])
-            with _autocast(x.device):
+            with autocast(x.device):
                 logits = train_fwd(dict(zip(names, P, strict=True)), B, x)
                 losses = F.cross_entropy(logits.flatten(0, 1), y.flatten(), reduction="none").view(k, -1).mean(1)
             # The copies share no parameters, so the gradient of the summed losses is each copy's own gradient.

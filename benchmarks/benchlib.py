@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import platform
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -17,8 +16,9 @@ from torch.utils.flop_counter import FlopCounterMode
 
 from rethink_core import models
 from rethink_core.data import Tensors, preprocess_images
-
-MLPS = ("mlp1x512", "mlp3x512")
+from rethink_core.devices import resolve_device, synchronize
+from rethink_core.provenance import provenance
+from rethink_core.train import autocast
 
 
 def add_run_options(parser: argparse.ArgumentParser) -> None:
@@ -32,29 +32,18 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
 
 
 def setup(args: argparse.Namespace) -> torch.device:
-    """Apply ``--threads`` and resolve ``--device``."""
+    """Apply ``--threads`` and resolve ``--device`` (``auto``: the first GPU if there is one, else the
+    CPU; ``cuda`` without a GPU raises :class:`rethink_core.errors.ConfigError`)."""
     torch.set_num_threads(args.threads)
-    return pick_device(args.device)
-
-
-def pick_device(choice: str) -> torch.device:
-    """``auto`` is CUDA when there is a GPU, else the CPU."""
-    if choice == "auto":
-        choice = "cuda" if torch.cuda.is_available() else "cpu"
-    return torch.device(choice)
-
-
-def sync(device: torch.device) -> None:
-    if device.type == "cuda":
-        torch.cuda.synchronize(device)
+    return torch.device(resolve_device(args.device))
 
 
 def timed(fn: Callable[[], object], device: torch.device) -> tuple[object, float]:
     """(result, wall seconds) of ``fn()``, with the device's queue drained before and after."""
-    sync(device)
+    synchronize(device)
     start = time.perf_counter()
     out = fn()
-    sync(device)
+    synchronize(device)
     return out, time.perf_counter() - start
 
 
@@ -71,23 +60,19 @@ def matmul_peak(device: torch.device, rounds: int = 5) -> float:
 
 
 def step_flops(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> int:
-    """FLOPs of one training step's forward and backward (matmuls and convolutions) on batch ``x``."""
+    """FLOPs of one training step's forward and backward (matmuls and convolutions) on batch ``x``,
+    under the trainer's autocast (bf16 on CUDA, float32 on the CPU)."""
     with FlopCounterMode(display=False) as counter, autocast(x.device):
         F.cross_entropy(model(x), y).backward()
     model.zero_grad(set_to_none=True)
     return counter.get_total_flops()
 
 
-def autocast(device: torch.device):  # noqa: ANN201
-    """What the trainer does: bf16 autocast on CUDA, plain float32 on the CPU."""
-    return torch.autocast(device.type, dtype=torch.bfloat16, enabled=device.type == "cuda")
-
-
 def build(name: str, width: float, input_shape: tuple[int, int, int], device: torch.device, seed: int = 0) -> nn.Module:
     """A paper architecture as the trainer runs it (channels-last for the CNNs), seeded."""
     torch.manual_seed(seed)
     model = models.build(name, input_shape, 10, width).to(device)
-    return model if name in MLPS else model.to(memory_format=torch.channels_last)
+    return model.to(memory_format=torch.channels_last) if models.is_convolutional(name) else model
 
 
 def generated_images(n: int, shape: tuple[int, int, int], seed: int) -> np.ndarray:
@@ -112,10 +97,11 @@ def generated_tensors(
 
 
 def machine() -> dict:
-    """What ran the benchmark."""
-    info = {"platform": platform.platform(), "torch": torch.__version__, "threads": torch.get_num_threads()}
+    """What ran the benchmark: the library's provenance (versions, git commit, host: platform, CPU,
+    torch threads) and the GPUs, if any."""
+    info = provenance()
     if torch.cuda.is_available():
-        info["gpus"] = [torch.cuda.get_device_name(i) for i in range(torch.cuda.device_count())]
+        info["host"]["gpus"] = [torch.cuda.get_device_name(i) for i in range(torch.cuda.device_count())]
     return info
 
 

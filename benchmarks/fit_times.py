@@ -1,7 +1,7 @@
-"""Epochs and seconds to fit true and random labels on the embedded data (issue 2, item 8).
+"""Epochs and seconds to fit true and random labels on the embedded data.
 
 Trains from scratch (no results store) and prints one row per run:
-    python benchmarks/fit_times.py                       # the README's table
+    python benchmarks/fit_times.py                       # benchmarks/README.md's table
     python benchmarks/fit_times.py --models mlp1x512 --sizes 1000 --threads 2
 """
 

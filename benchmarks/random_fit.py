@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import argparse
 
-from benchlib import MLPS, add_run_options, build, generated_tensors, machine, setup, timed, write_json
+from benchlib import add_run_options, build, generated_tensors, machine, setup, timed, write_json
 
-from rethink_core.models import PAPER_LR
+from rethink_core.models import PAPER_LR, is_convolutional
 from rethink_core.train import Hyper, train
 
 
@@ -25,7 +25,8 @@ def main() -> None:
     add_run_options(parser)
     args = parser.parse_args()
     device = setup(args)
-    data = generated_tensors(args.images, args.n_test, tuple(args.shape), device, channels_last=args.model not in MLPS)
+    conv = is_convolutional(args.model)
+    data = generated_tensors(args.images, args.n_test, tuple(args.shape), device, channels_last=conv)
     model = build(args.model, args.width, tuple(data.x_train.shape[1:]), device)
     hyper = Hyper(lr=PAPER_LR[args.model], max_epochs=args.max_epochs, test_every=5)
     history, seconds = timed(lambda: train(model, data, hyper, compile_model=args.compile or None), device)

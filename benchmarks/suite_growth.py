@@ -28,9 +28,10 @@ from dataclasses import replace
 import torch
 from benchlib import machine
 
-from rethink_core.experiment import derived_seed, execute, prepared
+from rethink_core.experiment import execute, prepared
 from rethink_core.models import build
 from rethink_core.scales import SCALES
+from rethink_core.seeding import derived_seed
 from rethink_core.train import train
 
 SCALE = SCALES["default"]

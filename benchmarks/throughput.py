@@ -15,7 +15,6 @@ import argparse
 
 import torch
 from benchlib import (
-    MLPS,
     add_run_options,
     build,
     generated_tensors,
@@ -27,14 +26,14 @@ from benchlib import (
     write_json,
 )
 
-from rethink_core.models import NAMES
+from rethink_core.models import NAMES, is_convolutional
 from rethink_core.train import Hyper, train
 
 
 def measure(name: str, args: argparse.Namespace, device: torch.device, peak: float) -> dict:
     """One architecture's throughput, FLOPs per step and fraction of the matmul peak."""
     shape = tuple(args.shape)
-    data = generated_tensors(args.images, 256, shape, device, channels_last=name not in MLPS)
+    data = generated_tensors(args.images, 256, shape, device, channels_last=is_convolutional(name))
     model = build(name, args.width, tuple(data.x_train.shape[1:]), device)
     flops = step_flops(model, data.x_train[: args.batch], data.y_train[: args.batch])
     hyper = Hyper(lr=0.01, batch_size=args.batch, max_epochs=args.epochs, check_from=2.0)  # 2.0: never check

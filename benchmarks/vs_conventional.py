@@ -29,8 +29,9 @@ from torchvision import transforms
 
 from rethink_core import data as data_mod
 from rethink_core import models, randomize
-from rethink_core.experiment import Experiment, derived_seed, execute, prepared
+from rethink_core.experiment import Experiment, execute, prepared
 from rethink_core.models import PAPER_LR
+from rethink_core.seeding import derived_seed
 from rethink_core.train import Hyper
 
 

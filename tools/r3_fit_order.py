@@ -21,8 +21,9 @@ import time
 
 import torch
 
-from rethink_core.experiment import derived_seed, materialize, prepared
+from rethink_core.experiment import materialize, prepared
 from rethink_core.scales import get_scale
+from rethink_core.seeding import derived_seed
 from rethink_core.train import Epoch, predict, train
 
 

@@ -1,9 +1,12 @@
 """Verdict stability: do the claims' verdicts hold on fresh seeds?
 
-Runs the claims once per first seed (``pytest claims --scale smoke -n 2 --first-seed K --report-dir
-<out>/K``), reads each round's ``results.json`` and prints the verdict of every case per seed and
-the number of cases whose verdict flips. The goal is 0 flips: a verdict that depends on the seed
-says more about the seed than about the paper.
+Runs the claims once per draw of seeds (``pytest claims --scale smoke -n 2 --first-seed K --report-dir
+<out>/K``), reads each round's ``results.json`` and prints the verdict of every case per draw and
+the number of cases whose verdict flips. The draws do not overlap: round i starts at seed
+``first + i * step``, where ``step`` is the scale's number of seeds. The goal is 0 flips: a verdict
+that depends on the seed says more about the seed than about the paper. A declared deviation counts
+as "deviation" whether it xfailed or xpassed (shown apart); one that xpasses in every round is no
+deviation, and the tool says so.
 
     python tools/verdict_stability.py [--rounds 10] [--first 0] [--scale smoke] [--workers 2]
 
@@ -20,6 +23,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from rethink_core.errors import ConfigError
+from rethink_core.scales import get_scale
+
 REPO = Path(__file__).resolve().parent.parent
 MISSING = "-"
 
@@ -28,14 +34,25 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=10, help="how many first seeds to try (default 10)")
     parser.add_argument("--first", type=int, default=0, help="the first seed of the first round (default 0)")
+    parser.add_argument(
+        "--step",
+        type=int,
+        default=None,
+        help="first seeds of successive rounds differ by this (default: scale's seeds)",
+    )
     parser.add_argument("--scale", default="smoke", help="the scale to run (default smoke)")
     parser.add_argument("--workers", default="2", help="pytest-xdist workers, -n (default 2; 0 runs without xdist)")
     parser.add_argument("--claims", default="claims", help="the claims to run (default: claims)")
     parser.add_argument("--out", type=Path, default=None, help="where the rounds' reports go (default: a temp dir)")
     parser.add_argument("--store-dir", default=None, help="the results store (default: the plugin's)")
     args = parser.parse_args(argv)
-    if args.rounds < 1 or args.first < 0:
-        parser.error("--rounds must be at least 1 and --first at least 0")
+    if args.rounds < 1 or args.first < 0 or (args.step is not None and args.step < 1):
+        parser.error("--rounds and --step must be at least 1 and --first at least 0")
+    if args.step is None:
+        try:
+            args.step = get_scale(args.scale).seeds
+        except ConfigError as exc:
+            parser.error(str(exc))
     return args
 
 
@@ -70,7 +87,7 @@ def read_cases(results: Path) -> dict[str, dict]:
 
 def _counts(cases: dict[str, dict]) -> str:
     verdicts = [c["verdict"] for c in cases.values()]
-    return ", ".join(f"{verdicts.count(v)} {v}" for v in ("pass", "fail", "skip"))
+    return ", ".join(f"{verdicts.count(v)} {v}" for v in ("pass", "fail", "deviation", "skip"))
 
 
 def flips(rounds: dict[int, dict[str, dict]]) -> list[str]:
@@ -85,11 +102,27 @@ def table(rounds: dict[int, dict[str, dict]]) -> str:
     flipped = set(flips(rounds))
     header = ["case", *(f"seed {k}" for k in rounds)]
     rows = [
-        [("* " if name in flipped else "  ") + name, *(rounds[k].get(name, {}).get("verdict", MISSING) for k in rounds)]
-        for name in names
+        [("* " if name in flipped else "  ") + name, *(shown(rounds[k].get(name)) for k in rounds)] for name in names
     ]
+
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
     return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)) for row in [header, *rows])
+
+
+def shown(case: dict | None) -> str:
+    """A case's verdict as the table shows it: a deviation with its outcome (xfail or xpass)."""
+    if case is None:
+        return MISSING
+    outcome = case.get("deviation", {}).get("outcome")
+    return f"{case['verdict']} ({outcome})" if case["verdict"] == "deviation" and outcome else case["verdict"]
+
+
+def always_xpass(rounds: dict[int, dict[str, dict]]) -> list[str]:
+    """Declared deviations whose claim held in every round that ran them: no deviation after all."""
+    names = sorted({name for cases in rounds.values() for name in cases})
+    return [
+        name for name in names if all(shown(c.get(name)) == "deviation (xpass)" for c in rounds.values() if name in c)
+    ]
 
 
 def reasons(rounds: dict[int, dict[str, dict]], name: str) -> list[str]:
@@ -104,7 +137,7 @@ def reasons(rounds: dict[int, dict[str, dict]], name: str) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     out = args.out or Path(tempfile.mkdtemp(prefix="verdict-stability-"))
-    seeds = range(args.first, args.first + args.rounds)
+    seeds = [args.first + i * args.step for i in range(args.rounds)]
     rounds, failed = {}, []
     for k in seeds:
         results = run_round(args, k, out / str(k))
@@ -115,9 +148,11 @@ def main(argv: list[str] | None = None) -> int:
     if rounds:
         print(table(rounds))
     flipped = flips(rounds)
-    print(f"\n{len(flipped)} of {len({n for c in rounds.values() for n in c})} cases flip over {len(rounds)} seeds")
+    print(f"\n{len(flipped)} of {len({n for c in rounds.values() for n in c})} cases flip over {len(rounds)} draws")
     for name in flipped:
         print(f"  {name}:", *reasons(rounds, name), sep="\n")
+    for name in always_xpass(rounds):
+        print(f"  {name}: declared a deviation but the claim held in every round: take the declaration out")
     if failed:
         print(f"no results for first seeds {failed}: see {out}/<seed>/pytest.log")
     print(f"reports: {out}")
