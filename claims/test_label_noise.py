@@ -14,7 +14,17 @@ import pytest
 from rethink_core.experiment import RunResult, summarize_runs
 from rethink_core.paper import FIGURE_1B, FIGURE_1C
 from rethink_core.stats import accuracy_interval, class_permutation_test, mean_interval, spearman_trend
-from rethink_core.verdicts import CHANCE, CHANCE_ALPHA, TREND_ALPHA, epochs_to_fit, not_fitted, pooled_accuracy
+from rethink_core.verdicts import (
+    CHANCE,
+    CHANCE_ALPHA,
+    TREND_ALPHA,
+    data_note,
+    decided_by,
+    epochs_to_fit,
+    headline,
+    not_fitted,
+    pooled_accuracy,
+)
 
 # "Only a small constant factor" (Figure 1b). Secondary sources read 1.5x to 4x off the figure; we
 # call a slowdown at p = 1 "small" while it is at most 5x: above the largest reading, so that a
@@ -81,6 +91,20 @@ def test_time_to_overfit_grows_only_by_a_small_constant_factor(architecture, sca
         },
         paper=FIGURE_1B,
         statistics={"slowdown at p=1 over seeds": slowdown},
+        headline=[
+            headline(
+                "slowdown at p = 1 (time to fit / true labels)",
+                slowdown["mean"],
+                "1.5-4 (read off Fig. 1b)",
+                "ratio",
+                data_note(runs[0.0]),
+            ),
+        ],
+        decided_by=decided_by(
+            "slowdown, upper end of 95% interval" if slowdown["interval95"] else "slowdown",
+            judged,
+            f"<= {SMALL_FACTOR:g}x",
+        ),
         definitions={
             "time to overfit": TIME_TO_OVERFIT,
             "slowdown": "time to overfit at p divided by the same seed's time at p = 0, averaged over seeds "
@@ -92,6 +116,7 @@ def test_time_to_overfit_grows_only_by_a_small_constant_factor(architecture, sca
             "time to overfit / time on true labels",
             architecture,
             {p: mean_interval(v) for p, v in relative.items()},
+            per_seed=relative,
         ),
         runs=summarize_runs(everything),
     )
@@ -119,6 +144,8 @@ def test_time_to_overfit_grows_with_label_noise(architecture, scale, lab, record
         paper=FIGURE_1B,
         statistics={"time to overfit grows with p": trend},
         definitions={"time to overfit": TIME_TO_OVERFIT},
+        headline=[headline("Spearman rho of time to fit vs p, within seeds", trend["rho"], "grows", "number")],
+        decided_by=decided_by("one-sided trend p", trend["p_value"], f"< {TREND_ALPHA}"),
         runs=summarize_runs([r for rs in runs.values() for r in rs]),
     )
     skip_unless_decidable(trend, "R3 trend")
@@ -152,12 +179,21 @@ def test_test_error_rises_with_label_noise_to_chance(architecture, scale, lab, r
         },
         paper=FIGURE_1C,
         statistics={"test error rises with p": trend, "p=1 at chance (90% error)": at_chance},
+        headline=[
+            headline("test error at p = 0", error[0.0]["mean"], None, "percent", data_note(runs[0.0])),
+            headline("test error at p = 1", error[1.0]["mean"], 1 - CHANCE, "percent"),
+        ],
+        decided_by=decided_by("one-sided trend p", trend["p_value"], f"< {TREND_ALPHA}"),
         definitions={
             "test error": "1 - accuracy on the clean test labels after training stopped, pooled over seeds "
             "(Clopper-Pearson 95% interval)",
         },
         figures=figure_against_p(
-            "Figure 1c: test error against label corruption", "test error (clean test labels)", architecture, error
+            "Figure 1c: test error against label corruption",
+            "test error (clean test labels)",
+            architecture,
+            error,
+            per_seed={p: [1 - r.test_acc for r in rs] for p, rs in runs.items()},
         ),
         runs=summarize_runs(everything),
     )
@@ -179,15 +215,20 @@ def _pooled_error(results: list[RunResult]) -> dict:
     return {"mean": 1 - accuracy, "interval95": (1 - high, 1 - low), "n": n}
 
 
-def figure_against_p(title: str, ylabel: str, architecture: str, by_level: dict[float, dict]) -> dict:
-    """One architecture's line of a figure against p, from {p: {"mean", "interval95"}}: error bars
-    where there is an interval. The report draws every architecture's line on one set of axes."""
+def figure_against_p(
+    title: str, ylabel: str, architecture: str, by_level: dict[float, dict], per_seed: dict[float, list[float]]
+) -> dict:
+    """One architecture's line of a figure against p, from {p: {"mean", "interval95"}}, with each seed's
+    value as a point. Error bars only where an interval informs: a pooled binomial interval, or a
+    Student-t interval over three or more seeds (with two, t's single degree of freedom spans most of
+    the axis and hides the points). The report draws every architecture's line on one set of axes."""
     ps = list(by_level)
-    intervals = [by_level[p]["interval95"] for p in ps]
+    intervals = [by_level[p]["interval95"] if by_level[p].get("n", 3) >= 3 else None for p in ps]
     series = {
         "x": ps,
         "y": [by_level[p]["mean"] for p in ps],
         "lo": [i[0] if i else None for i in intervals],
         "hi": [i[1] if i else None for i in intervals],
+        "points": [[p, v] for p in ps for v in per_seed[p]],
     }
     return {title: {"xlabel": "label corruption p", "ylabel": ylabel, "series": {architecture: series}}}

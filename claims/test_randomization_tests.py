@@ -30,7 +30,10 @@ from rethink_core.verdicts import (
     FAR_ABOVE_BOUND,
     NUM_CLASSES,
     TREND_ALPHA,
+    data_note,
+    decided_by,
     epochs_to_fit,
+    headline,
     not_fitted,
     pooled_accuracy,
 )
@@ -54,6 +57,7 @@ def test_networks_fit_random_labels_while_test_accuracy_stays_at_chance(architec
     at_chance = class_permutation_test([r.test_confusion for r in random])
     binomial = chance_test(random_acc, n, CHANCE)
     far_above = above_test(true_acc, n, FAR_ABOVE_BOUND)
+    (paper_train, paper_random), paper_true = RANDOM_LABELS[architecture], TRUE_LABELS_UNREGULARIZED[architecture][1]
     record(
         architecture,
         measured={
@@ -72,6 +76,16 @@ def test_networks_fit_random_labels_while_test_accuracy_stays_at_chance(architec
             "true labels far above chance": far_above,
             "binomial test vs chance (not used: assumes independent errors)": binomial,
         },
+        headline=[
+            headline(
+                "random labels: training accuracy", min(r.train_acc for r in random), paper_train / 100, "percent"
+            ),
+            headline("random labels: test accuracy", random_acc, paper_random / 100, "percent", data_note(random)),
+            headline("true labels: test accuracy", true_acc, paper_true / 100, "percent", data_note(true)),
+        ],
+        decided_by=decided_by(
+            "class-permutation p (random labels at chance)", at_chance["p_value"], f">= {CHANCE_ALPHA}"
+        ),
         runs=summarize_runs(random + true),
     )
     assert not not_fitted(random + true), f"did not reach 100% training accuracy: {not_fitted(random + true)}"
@@ -102,6 +116,11 @@ def test_network_fits_every_randomized_input_to_zero_training_error(variant, sca
             "test acc": mean(r.test_acc for r in results),
         },
         paper="Figure 1a: zero training loss on every variant (Inception, CIFAR-10)",
+        headline=[
+            headline("training accuracy", min(r.train_acc for r in results), 1.0, "percent", data_note(results)),
+            headline("epochs to fit", mean(epochs_to_fit(results)), None, "epochs"),
+        ],
+        decided_by=decided_by("lowest training accuracy over seeds", min(r.train_acc for r in results), "= 100%"),
         runs=summarize_runs(results),
     )
     assert not not_fitted(results), f"did not reach 100% training accuracy: {not_fitted(results)}"
@@ -152,6 +171,16 @@ def test_random_labels_start_converging_later_and_noise_inputs_sooner(scale, lab
             f"{TREND_ALPHA} (needs 7 seeds)",
         },
         curves={v: {"loss": [e.loss for e in rs[0].history.epochs]} for v, rs in runs.items()},
+        headline=[
+            headline(f"onset, {v.replace('_', ' ')}", mean(o), None, "epochs")
+            for v, o in onsets.items()
+            if None not in o
+        ],
+        decided_by=decided_by(
+            "largest one-sided p over the three orderings",
+            max((t["p_value"] for t in tests.values()), default=1.0),
+            f"< {TREND_ALPHA}",
+        ),
         runs=summarize_runs([r for rs in runs.values() for r in rs]),
     )
     assert not never, f"training loss never fell below {ONSET_LEVEL:.3f}: {never}"
@@ -159,7 +188,8 @@ def test_random_labels_start_converging_later_and_noise_inputs_sooner(scale, lab
     if smallest > TREND_ALPHA:
         pytest.skip(
             f"the convergence order is recorded per seed ({onsets}), not decided: {len(scale.seed_list())} seeds "
-            f"cannot reach the {TREND_ALPHA} level of a paired test (smallest p {smallest:.3g}; 7 seeds needed)"
+            f"cannot reach the {TREND_ALPHA} level of a paired test (smallest p {smallest:.3g}; 7 seeds needed: at "
+            "default five more seeds of the five runs, about 16 CPU-minutes, 8 more minutes on 2 cores; --seeds 7)"
         )
     for name, test in tests.items():
         assert test["p_value"] < TREND_ALPHA, (

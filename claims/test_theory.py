@@ -30,6 +30,7 @@ from rethink_core.errors import DataError
 from rethink_core.paper import RANDOM_LABELS
 from rethink_core.stats import above_test, difference_interval, mean_interval
 from rethink_core.train import accuracy
+from rethink_core.verdicts import decided_by, headline
 
 # What each scale runs. T3 needs 2 n^2 + n n_test float64 numbers (kernels.memory_bytes): 8 MB at
 # smoke, 92 MB at default, 62 GB at paper (MNIST, 60,000 x 60,000: a GPU).
@@ -200,6 +201,11 @@ def test_two_layer_relu_network_with_2n_plus_d_weights_fits_any_labels_on_n_poin
         },
         paper=PAPER_T1,
         statistics={"first failing example": repr(failure)[:500]} if failure else None,
+        headline=[
+            headline(f"random labels on {n} images: training accuracy", train_acc, 1.0, "percent"),
+            headline("hypothesis samples fitted exactly", worst["examples"] - (failure is not None), None, "number"),
+        ],
+        decided_by=decided_by("max |c(z) - y| / rounding bound", worst["error / bound"], "<= 1 on every sample"),
         definitions={
             "rounding bound": "4 (n u (|A||w|)_i + d u (|a|.|z_i|) sum_j |w_j|) + 4 u |c(z_i)| + 4 (n + d) eta, "
             "u = 2^-53, eta = 2^-1074: forward substitution's backward error, the projection's rounding, underflow",
@@ -290,6 +296,13 @@ def test_sgd_from_zero_converges_to_the_minimum_norm_solution(scale, record):
         },
         paper=PAPER_T2,
         statistics={"first failing example": repr(failure)[:500]} if failure else None,
+        headline=[
+            headline("max ||w_sgd - w_min|| / ||w_min|| (from 0)", worst["zero: dist / norm"], 0.0, "number"),
+            headline("least-squares problems drawn", worst["examples"], None, "number"),
+        ],
+        decided_by=decided_by(
+            "samples off the minimum-norm solution beyond rounding", float(failure is not None), "= 0"
+        ),
         definitions={
             "SGD": "one sample at a time, fresh random order per epoch, constant step 1 / max_i ||x_i||^2, "
             "until ||X w - y|| <= 1e-10 (||X||_F ||w|| + ||y||)",
@@ -349,6 +362,19 @@ def test_kernel_interpolation_without_regularization_generalizes_and_norm_does_n
         "kernel interpolation",
         measured=measured,
         paper=PAPER_T3,
+        headline=[
+            headline(
+                "Gaussian kernel on pixels: test error",
+                raw.test_error,
+                0.012,
+                "percent",
+                f"ours: {dataset}, {n_train:,} training images; paper: MNIST, 60,000",
+            ),
+            headline("with a filter-bank front end: test error", bank.test_error, 0.006, "percent"),
+            headline("minimum norm, pixels", raw.norm, 220.0, "number"),
+            headline("minimum norm, filter bank", bank.norm, 390.0, "number"),
+        ],
+        decided_by=decided_by("McNemar p, filter bank vs pixels", paired["p_value"], "< 0.01 (and larger norm)"),
         statistics={
             "pixels: generalizes (accuracy above 0.5)": generalizes,
             "filter bank vs pixels: errors differ": paired,
@@ -423,6 +449,15 @@ def test_rademacher_complexity_of_networks_that_fit_random_labels_is_about_one(s
             "seconds": round(time.perf_counter() - start, 2),
         },
         paper=PAPER_T4,
+        headline=[
+            headline("network: Rademacher estimate", net.mean, 1.0, "number", f"ours: n = {n} images"),
+            headline("linear on 5 features: Rademacher estimate", lin.mean, "far below 1", "number"),
+        ],
+        decided_by=decided_by(
+            "network estimate, lower 95% end",
+            net_ci["interval95"][0] if net_ci["interval95"] else net.mean,
+            f">= {NETWORK_BOUND:.3f}",
+        ),
         statistics={
             "network (1/n) sum sigma_i h(x_i) over draws": net_ci,
             "linear (1/n) sum sigma_i h(x_i) over draws": {k: v for k, v in lin_ci.items() if k != "values"},

@@ -22,10 +22,12 @@ from rethink_core.errors import RethinkError
 from rethink_core.experiment import Lab, store_dir_default
 from rethink_core.progress import Progress
 from rethink_core.scales import SCALES, Scale, get_scale
-from rethink_core.session import CLAIM_KEY, RECORD_KEY, ClaimSession
+from rethink_core.session import CLAIM_ATTR, RECORD_ATTR, ClaimSession
 from rethink_core.store import Store
 
 SESSION_NAME = "rethink-claim-session"
+CLAIM = pytest.StashKey[dict]()  # a claim test's id, collection order and title
+RECORD = pytest.StashKey[dict]()  # what it recorded
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -126,7 +128,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             title = (
                 " ".join((getattr(item, "function", None).__doc__ or "").split()) if hasattr(item, "function") else ""
             )
-            item.user_properties.append((CLAIM_KEY, {"claim": claim, "order": order, "title": title}))
+            item.stash[CLAIM] = {"claim": claim, "order": order, "title": title}
+            item.user_properties.append(("claim", claim))  # shown by --junitxml and CI test views
     items.sort(key=lambda item: item.get_closest_marker("start_early") is None)
 
 
@@ -172,7 +175,8 @@ def record(request: pytest.FixtureRequest, scale: Scale):  # noqa: ANN201 - a re
         if declared is not None:
             entry["deviation"] = {"reason": declared.reason, "command": declared.command}
             request.node.add_marker(pytest.mark.xfail(reason=f"declared deviation: {declared.reason}", strict=False))
-        request.node.user_properties.append((RECORD_KEY, entry))
+        request.node.stash[RECORD] = entry
+        request.node.user_properties.extend(junit_properties(case, extra))
 
     return _record
 
@@ -180,11 +184,27 @@ def record(request: pytest.FixtureRequest, scale: Scale):  # noqa: ANN201 - a re
 # ----------------------------------------------------------------------------- failures on bad input
 
 
+def junit_properties(case: str, extra: dict) -> list[tuple[str, str]]:
+    """The case, its headline numbers and the statistic that decided it, as ``--junitxml`` properties."""
+    properties = [("case", case)]
+    for row in extra.get("headline", ()):
+        properties.append((f"ours: {row['quantity']}", str(row["ours"])))
+        properties.append((f"paper: {row['quantity']}", str(row["paper"])))
+    if "decided_by" in extra:
+        decided = extra["decided_by"]
+        properties.append(("decided by", f"{decided['statistic']} = {decided['value']:.3g} ({decided['threshold']})"))
+    return properties
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> pytest.TestReport:
-    """A test that failed on bad input (a :class:`RethinkError`) reports its one-line message, not a
-    traceback through the library."""
+    """A claim test's report carries its claim and record to the controller. A test that failed on bad
+    input (a :class:`RethinkError`) reports its one-line message, not a traceback through the library."""
     report = yield
+    if CLAIM in item.stash:
+        setattr(report, CLAIM_ATTR, item.stash[CLAIM])
+    if RECORD in item.stash:
+        setattr(report, RECORD_ATTR, item.stash[RECORD])
     if report.failed and call.excinfo is not None and call.excinfo.errisinstance(RethinkError):
         report.longrepr = f"{item.nodeid}: {call.excinfo.typename}: {call.excinfo.value}"
     return report

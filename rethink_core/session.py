@@ -20,12 +20,13 @@ import pytest
 from rethink_core import data as data_mod
 from rethink_core.errors import ConfigError, RethinkError
 from rethink_core.experiment import TRAINER_VERSION
+from rethink_core.paper import STATEMENTS
 from rethink_core.provenance import provenance
 from rethink_core.scales import DEPARTURES, Scale
 from rethink_core.store import Store
 
-RECORD_KEY = "rethink_record"  # what a claim test recorded (user_properties of its reports)
-CLAIM_KEY = "rethink_claim"  # its claim id, collection order and title, added at collection
+RECORD_ATTR = "rethink_record"  # what a claim test recorded: an attribute of its reports
+CLAIM_ATTR = "rethink_claim"  # its claim id, collection order and title, added at collection
 
 
 class ClaimSession:
@@ -62,11 +63,14 @@ class ClaimSession:
         """Gather every claim case with its verdict, on the controller (reports arrive from workers)."""
         if not self.controller:
             return
-        properties = dict(report.user_properties)
-        claim, entry = properties.get(CLAIM_KEY), properties.get(RECORD_KEY)
+        claim, entry = getattr(report, CLAIM_ATTR, None), getattr(report, RECORD_ATTR, None)
         if claim is None:
             return
-        case = self.cases.setdefault(report.nodeid, {"test": report.nodeid, "verdict": "pass", **claim})
+        statement = STATEMENTS.get(claim["claim"])
+        case = self.cases.setdefault(
+            report.nodeid,
+            {"test": report.nodeid, "verdict": "pass", **claim, **({"statement": statement} if statement else {})},
+        )
         if entry is not None:
             case.update({k: v for k, v in entry.items() if k not in case or k == "measured"})
             if "deviation" in entry:  # what was declared, and the outcome a report of this test gave

@@ -43,3 +43,20 @@ def not_fitted(results: list[RunResult]) -> list[str]:
 def epochs_to_fit(results: list[RunResult]) -> list[int]:
     """Epochs each run trained (until 100% training accuracy, or the cap)."""
     return [len(r.history.epochs) for r in results]
+
+
+def headline(quantity: str, ours: float | None, paper: float | str | None, unit: str, note: str = "") -> dict:
+    """One row of the report's ours-vs-paper summary. ``unit``: "percent" (values as fractions),
+    "epochs", "ratio" or "number"."""
+    return {"quantity": quantity, "ours": ours, "paper": paper, "unit": unit, "note": note}
+
+
+def decided_by(statistic: str, value: float, threshold: str) -> dict:
+    """The number a verdict was decided on, and the threshold it was held to (e.g. ">= 0.001")."""
+    return {"statistic": statistic, "value": float(value), "threshold": threshold}
+
+
+def data_note(runs: list[RunResult], paper_data: str = "CIFAR-10") -> str:
+    """Says which data set each side of a headline comes from."""
+    exp = runs[0].experiment
+    return f"ours: {exp.dataset}, {exp.n_train:,} training images; paper: {paper_data}"

@@ -18,6 +18,7 @@ from rich.console import Console
 
 from rethink_core.report import compare_reports, describe_changes, main, render, terminal_table, write_report
 from rethink_core.report.model import sort_cases
+from rethink_core.report.units import decided_text, difference, number, short
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 BROWSERS = ("chromium", "chromium-browser", "google-chrome")
@@ -119,6 +120,137 @@ def deviation_doc() -> dict:
     return doc
 
 
+STATEMENTS = {
+    "R1": "Networks fit completely random labels perfectly, while their test accuracy stays at chance.",
+    "R2": "Networks also fit shuffled pixels, random pixels and Gaussian noise; random labels start "
+    "converging later than true labels, noise inputs sooner than random labels.",
+    "R3": "Time to fit the training set grows with label noise, but only by a small constant factor.",
+    "R4": "Test error rises steadily with label noise and reaches chance (90%) at fully random labels.",
+    "G1": "Without random crop and weight decay, networks still generalize far above chance; the "
+    "regularizers add only a bounded amount.",
+    "G2": "With weight decay on, networks still fit random labels.",
+    "G3": "Without BatchNorm, Inception still fits and generalizes; BatchNorm is worth a few points.",
+    "G4": "The best test accuracy seen during training is no better than the final one.",
+    "T1": "A two-layer ReLU network with 2n + d weights fits any labels on n points in d dimensions.",
+    "T2": "SGD on under-determined least squares, started at zero, converges to the minimum-norm solution.",
+    "T3": "Kernel interpolation without regularization generalizes, and its norm does not predict generalization.",
+    "T4": "Networks that fit random labels have empirical Rademacher complexity about 1, the trivial bound.",
+}
+ARCHS = ("mlp1x512", "alexnet", "inception")
+NOTE = "ours: embedded, 2,000 training images; paper: CIFAR-10"
+
+
+def row(quantity: str, ours: float | None, paper: object, unit: str, note: str = NOTE) -> dict:
+    return {"quantity": quantity, "ours": ours, "paper": paper, "unit": unit, "note": note}
+
+
+def headline_case(claim: str, case: str, rows: list[dict], decided: tuple | None = None, **extra: object) -> dict:
+    """A case of a default-scale report with the new fields: statement, headline rows, decided_by."""
+    c = {"claim": claim, "case": case, "verdict": "pass", "statement": STATEMENTS[claim], "headline": rows}
+    c |= {"measured": {r["quantity"]: r["ours"] for r in rows}, "paper": "see headline"}
+    c |= {"scale": "default", "dataset": "embedded", "runs": [run_entry(f"{claim}{case}key", case, 0.5)]}
+    if decided:
+        c["decided_by"] = {"statistic": decided[0], "value": decided[1], "threshold": decided[2]}
+    return c | extra
+
+
+def default_doc(first_seed: int = 0, shift: float = 0.0) -> dict:
+    """A report of all 12 claims at the default scale (3 architectures, 32 cases), every case with
+    headline rows; a figure with each seed's points, no interval."""
+    p = ("class-permutation p", 0.62, ">= 0.001")
+    cases = [
+        headline_case(
+            "R1",
+            a,
+            [
+                row("random-label train acc", 1.0, 0.9934, "percent"),
+                row("random-label test acc", 0.103 + shift, 0.1061, "percent"),
+            ],
+            p,
+        )
+        for a in ARCHS
+    ]
+    variants = ("true_labels", "random_labels", "shuffled_pixels", "random_pixels", "gaussian")
+    cases += [headline_case("R2", v, [row("epochs to fit", 54, None, "epochs")]) for v in variants]
+    cases += [
+        headline_case(
+            "R2",
+            "convergence order",
+            [row("onset, random vs true labels", 5, 3, "epochs")],
+            ("sign test p", 3.1e-05, "< 0.01"),
+            curves={"true": {"loss": [2.3, 1.0, 0.1]}},
+        )
+    ]
+    fig = {
+        "Figure 1b: time to overfit": {
+            "xlabel": "label corruption",
+            "ylabel": "epochs (relative)",
+            "series": {
+                a: {"x": [0, 0.5, 1], "y": [1.0, 1.3, 1.6], "points": [[0, 0.9], [0, 1.1], [1, 1.5], [1, 1.7]]}
+                for a in ARCHS
+            },
+        }
+    }
+    cases += [
+        headline_case(
+            "R3", a, [row("slowdown at p=1", 1.6, "1.5 to 4", "ratio")], ("slowdown", 1.6, "<= 8"), figures=fig
+        )
+        for a in ARCHS
+    ]
+    cases += [
+        headline_case("R3", f"{a} trend", [row("Spearman rho", 0.52, None, "number")], ("one-sided p", 0.031, "< 0.05"))
+        for a in ARCHS
+    ]
+    cases += [
+        headline_case("R4", a, [row("test error at p=1", 0.897, 0.9, "percent")], ("chance gap", 0.003, "< 0.05"))
+        for a in ARCHS
+    ]
+    cases += [
+        headline_case(
+            "G1",
+            a,
+            [
+                row("test acc, no regularizer", 0.763, 0.5051, "percent"),
+                row("gain of all regularizers", 0.001, 0.0515, "percent"),
+            ],
+            ("gain", 0.001, "<= 0.10"),
+        )
+        for a in ARCHS
+    ]
+    cases += [
+        headline_case("G2", a, [row("random-label train acc, weight decay", 1.0, 0.9921, "percent")]) for a in ARCHS
+    ]
+    cases += [headline_case("G3", "inception_nobn", [row("cost of removing BatchNorm", 0.031, 0.0358, "percent")])]
+    cases += [
+        headline_case("G4", a, [row("early-stopping gain", 0.012, 0.0, "percent")], ("one-sided p", 0.2, ">= 0.01"))
+        for a in ARCHS
+    ]
+    cases += [headline_case("T1", "Theorem 1", [row("max error / rounding bound", 0.0636, None, "ratio", "")])]
+    cases += [headline_case("T2", "SGD on least squares", [row("distance to min-norm", 1.78e-09, 0, "number", "")])]
+    cases += [
+        headline_case(
+            "T3",
+            "kernel interpolation",
+            [row("test error, raw pixels", 0.24, 0.012, "percent", "ours: embedded, 500 images; paper: MNIST")],
+        )
+    ]
+    cases += [headline_case("T4", "MLP vs linear", [row("Rademacher estimate", 1.0, 1.0, "ratio")])]
+    cases[4]["verdict"], cases[4]["reason"] = "fail", "random labels fitted only 97% of the training set"
+    cases[12] = declared(cases[12], "xpass")
+    cases[14]["verdict"], cases[14]["reason"] = "skip", "a trend needs 2 seeds or more"
+    meta = {
+        "scale": "default",
+        "scale_description": "the default: a few hours on 2 CPU cores",
+        "dataset": "embedded",
+        "n_test": 1000,
+        "seeds": 2,
+        "first_seed": first_seed,
+        "architectures": {"mlp1x512": [1.0, 2000], "alexnet": [0.25, 250], "inception": [0.125, 384]},
+        "finished_at": f"2026-12-0{1 + first_seed}T00:00:00+00:00",
+    }
+    return {"schema": 2, "meta": meta, "results": cases}
+
+
 def write_doc(folder: Path, doc: dict) -> Path:
     folder.mkdir(exist_ok=True)
     (folder / "results.json").write_text(json.dumps(doc))
@@ -153,7 +285,8 @@ def test_render_writes_markdown_html_and_figures(report):
     ]
     assert all((report / p).read_bytes().startswith(PNG_MAGIC) for p in pngs)
     md = (report / "report.md").read_text()
-    assert md.count("## R") == 3 and md.count("## T") == 1
+    assert re.findall(r"^## (\w+):", md, re.M) == ["R1", "R2", "T1"]  # a section per claim
+    assert md.count("\n### R") == 3 and md.count("\n### T") == 1  # a full record per case, folded
     assert md.count("![Figure 1b") == 1 and md.count("**Table 1**") == 1
     assert "see Figure 1b: time to fit vs label corruption (under R1)" in md
 
@@ -183,7 +316,7 @@ def test_html_has_summary_sections_statistics_and_run_links(report):
         assert page.count(f'<section class="claim" id="claim-{claim}">') == 1
     assert '<tr id="run-aaaa1111">' in page and '<tr id="run-bbbb2222">' in page
     assert '<tr id="run-shared0key">' in page and '<tr id="run-shared0key-2">' in page  # ids stay unique
-    assert page.count('<a href="#runs-case-R1-mlp1x512">') == 2  # each number links to its runs
+    assert page.count('<a href="#runs-case-R1-mlp1x512">') == 3  # each number links to its runs (+ headline)
     assert '<table id="runs-case-R1-mlp1x512"' in page
     assert "0.8 [0.77, 0.83]" in page and "4 [3, 5]" in page  # our numbers with intervals
     assert "Reason:</strong> needs a GPU" in page
@@ -197,6 +330,174 @@ def test_merged_figure_and_table_appear_once_in_the_first_claim(report):
     table = r1.split('id="table-Table_1"')[1]
     rows = re.findall(r"<tr><td>(.*?)</td>", table.split("</table>")[0])
     assert rows == ["mlp1x512", "alexnet", "r2 model"]  # concatenated in report order, columns unioned
+
+
+# ----------------------------------------------------------------------------- the first screen
+
+
+@pytest.fixture
+def default_report(tmp_path) -> Path:
+    folder = write_doc(tmp_path / "default", default_doc())
+    render(folder)
+    return folder
+
+
+@pytest.mark.parametrize(
+    "value, unit, shown",
+    [
+        (0.0868, "percent", "8.7%"),
+        (1.0, "percent", "100.0%"),
+        (0.99999, "percent", "100.0%"),
+        (54.6, "epochs", "55"),
+        (1.0185, "ratio", "1.0"),
+        (0.9697, "ratio", "0.97"),
+        (153.0, "ratio", "150"),
+        (0.5204, "number", "0.52"),
+        (3.1e-05, "number", "3.1e-05"),
+        (None, "percent", "–"),
+        ("1.5 to 4", "ratio", "1.5 to 4"),
+    ],
+)
+def test_numbers_carry_no_more_digits_than_their_unit(value, unit, shown):
+    assert number(value, unit) == shown
+
+
+def test_differences_and_deciding_statistics():
+    assert difference(0.0868, 0.0978, "percent") == "-1.1 pts" and difference(0.1, 0.1, "percent") == "0.0 pts"
+    assert difference(55, 33, "epochs") == "+22" and difference(1.9, 1.5, "ratio") == "+0.40"
+    assert difference(1.6, "1.5 to 4", "ratio") == "" and difference(None, 0.5, "percent") == ""
+    assert decided_text({"statistic": "class-permutation p", "value": 0.6234, "threshold": ">= 0.001"}) == (
+        "class-permutation p = 0.62 (>= 0.001)"
+    )
+    assert decided_text({"statistic": "sign test p", "value": 3.14e-05, "threshold": "< 0.01"}).endswith(
+        "3.1e-05 (< 0.01)"
+    )
+    assert short({"acc": 0.76300001, "n": 60, "ps": [2.5e-07]}) == "acc=0.763, n=60, ps=[2.5e-07]"
+
+
+def test_markdown_starts_with_one_row_per_claim_then_deviations_and_skips(default_report):
+    md = (default_report / "report.md").read_text()
+    top = md.split("\n## ")[0]
+    rows = re.findall(r"^\| \*\*(\w+)\*\* \|", top, re.M)
+    assert rows == ["R1", "R2", "R3", "R4", "G1", "G2", "G3", "G4", "T1", "T2", "T3", "T4"]
+    r1 = next(line for line in top.splitlines() if line.startswith("| **R1**"))
+    assert STATEMENTS["R1"] in r1 and "| pass ×3 |" in r1
+    assert "mlp1x512 · random-label train acc: **100.0%** vs 99.3% (+0.7 pts)<sup>a</sup>" in r1
+    assert "mlp1x512: class-permutation p = 0.62 (>= 0.001)" in r1 and "*+3 more below*" in r1
+    r2 = next(line for line in top.splitlines() if line.startswith("| **R2**"))
+    assert "random_labels ·" in r2 and "convergence order: sign test p = 3.1e-05 (< 0.01)" in r2  # failures first
+    assert "<sup>a</sup> ours: embedded, 2,000 training images; paper: CIFAR-10" in top
+    assert "<sup>b</sup> ours: embedded, 500 images; paper: MNIST" in top
+    assert top.index("| **T4**") < top.index("Deviations (declared") < top.index("Skipped:") < top.index("- scale:")
+    assert "scale default: " in top.split("| claim |")[0] and "data embedded, 1000 test images" in top
+
+
+def test_html_first_screen_has_one_row_per_claim_with_rounded_numbers(default_report):
+    page = (default_report / "report.html").read_text()
+    summary = page.split('<section class="claim"')[0]
+    claims_table = summary.split('<table class="claims">')[1].split("</table>")[0]
+    assert re.findall(r'<tbody id="summary-(\w+)">', claims_table)[:4] == ["R1", "R2", "R3", "R4"]
+    assert claims_table.count("<tbody") == 12 and STATEMENTS["T3"] in claims_table
+    assert '<span class="verdict v-deviation xpass" title="mlp1x512 trend">deviation (xpass)</span>' in claims_table
+    assert '<td class="c-fail"><a href="#case-R2-random_labels">random_labels</a></td>' in claims_table
+    assert '<strong>100.0%</strong></td><td class="num">99.3%<sup title="ours: embedded' in claims_table
+    assert "+3 more rows" in claims_table and "1.78e-09" in claims_table
+    numbers = re.findall(r'<td class="num">(?:<strong>)?([^<]*)', claims_table)
+    assert numbers and not [n for n in numbers if re.search(r"\d\.\d\d+%|\d{4,}|\.\d{4,}", n)]
+    assert summary.index("</table>") < summary.index('<ul class="footnotes"') < summary.index('class="deviations')
+    assert summary.index('class="deviations') < summary.index('class="skips') < summary.index('<table class="meta"')
+
+
+def test_a_claim_section_shows_its_figure_then_ours_vs_paper_then_statistics_then_records(default_report):
+    page = (default_report / "report.html").read_text()
+    r3 = page.split('id="claim-R3">')[1].split("</section>")[0]
+    order = ['<figure id="fig-figure-Figure_1b', '<table class="headline">', '<ul class="notes reasons">']
+    order.append('<details class="records">')
+    assert [r3.index(part) for part in order] == sorted(r3.index(part) for part in order)
+    assert r3.count("<tr><td><a href") == 6  # one headline row per case
+    assert '<tr id="run-R3mlp1x512key">' in r3.split('<details class="records">')[1]
+    r2 = page.split('id="claim-R2">')[1].split("</section>")[0]
+    assert r2.index('<figure id="fig-R2-convergence_order"') < r2.index('<table class="headline">')
+    md = (default_report / "report.md").read_text()
+    r3_md = md.split("\n## R3:")[1].split("\n## R4:")[0]
+    assert r3_md.index("![Figure 1b") < r3_md.index("| case | verdict |") < r3_md.index("<details>")
+    assert "| mlp1x512 | **pass** | slowdown at p=1 | **1.6** | 1.5 to 4 |  |" in r3_md
+
+
+def test_an_old_case_without_headline_rows_shows_its_rounded_numbers(report):
+    md = (report / "report.md").read_text().split("\n## ")[0]
+    assert "measured: **random test acc=0.1, true test acc=0.8** vs random test %=9.8" in md
+    r2 = next(line for line in md.splitlines() if line.startswith("| **R2**"))
+    assert "**fail**" in r2 and "onset gaussian=mean=4, interval95=[3, 5]" in r2
+    t1 = next(line for line in md.splitlines() if line.startswith("| **T1**"))
+    assert "**skip**" in t1 and "R1: networks fit random labels" in md  # the title stands for a statement
+
+
+def test_figure_points_are_drawn_and_bad_points_are_reported(default_report, tmp_path):
+    assert (default_report / "figure-Figure_1b_time_to_overfit.png").read_bytes().startswith(PNG_MAGIC)
+    doc = default_doc()
+    doc["results"][9]["figures"]["Figure 1b: time to overfit"]["series"]["mlp1x512"]["points"] = [[0, "x"]]
+    folder = write_doc(tmp_path / "bad-points", doc)
+    render(folder)
+    assert "*Figure 1b: time to overfit: not drawn (ValueError:" in (folder / "report.md").read_text()
+
+
+# ----------------------------------------------------------------------------- history
+
+
+@pytest.fixture
+def reports_dir(tmp_path) -> Path:
+    """Three reports: two default ones with different first seeds (the second's R1 test accuracy
+    higher), one smoke; a damaged results.json and one of an unknown schema."""
+    root = tmp_path / "artifacts"
+    write_doc_deep(root / "night-2" / "20261202-000000", default_doc(first_seed=1, shift=0.02))
+    write_doc_deep(root / "night-1" / "20261201-000000", default_doc(first_seed=0))
+    write_doc_deep(root / "smoke" / "20261130-000000", synthetic_doc())
+    write_doc_deep(root / "broken", {}).joinpath("results.json").write_text("{not json")
+    write_doc_deep(root / "future", {"schema": 9, "results": []})
+    return root
+
+
+def write_doc_deep(folder: Path, doc: dict) -> Path:
+    folder.mkdir(parents=True)
+    return write_doc(folder, doc)
+
+
+def test_history_groups_reports_by_scale_and_marks_changes(reports_dir, capsys):
+    assert main(["--history", str(reports_dir)]) == 0
+    out, err = capsys.readouterr()
+    assert "3 reports in 2 group(s)" in out
+    assert len(err.splitlines()) == 2 and "broken/results.json is damaged" in err and "has schema 9" in err
+    md = (reports_dir / "history" / "history.md").read_text()
+    default, smoke = md.split("\n## scale default")[1], md.split("\n## scale smoke")[1]
+    assert "(2 reports)" in default.splitlines()[0] and "(1 report)" in smoke.splitlines()[0]
+    head = next(line for line in default.splitlines() if line.startswith("| claim |"))
+    assert head.index("night-1/20261201-000000") < head.index("night-2/20261202-000000")  # oldest first
+    assert "seeds from 0" in head and "seeds from 1" in head
+    assert "| R1 | mlp1x512 | random-label test acc | 10.3% | **12.3%** (was 10.3%) |" in default
+    assert "| R1 | mlp1x512 | verdict | pass | pass |" in default
+    assert "| R1 | mlp1x512 | random test acc | 0.1 |" in smoke.split("\n## ")[0]  # an old case: its measured
+    assert "night-1" not in smoke.split("\n## ")[0]  # never mixed
+    page = (reports_dir / "history" / "history.html").read_text()
+    assert page.count('<section class="group"') == 2 and page.count('<td class="changed">') == 3
+    assert "not read" in page and not re.search(r'(src|href)="(https?:)?//', page)
+
+
+def test_history_of_a_folder_without_reports_is_one_error_line(tmp_path, capsys):
+    assert main(["--history", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "no results.json under" in err
+    write_doc(tmp_path, {"schema": 0, "results": []})
+    assert main(["--history", str(tmp_path), "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 2 and "none of the 1 results.json" in err and not (tmp_path / "out").exists()
+    assert main(["--out", str(tmp_path), str(tmp_path)]) == 2 and "--out goes with --history" in capsys.readouterr().err
+
+
+def test_nightly_workflow_writes_junit_and_the_job_summary():
+    workflow = (Path(__file__).resolve().parent.parent / ".github" / "workflows" / "nightly.yml").read_text()
+    assert "--junitxml=junit.xml" in workflow and "junit.xml" in workflow.split("upload-artifact")[1]
+    assert '>> "$GITHUB_STEP_SUMMARY"' in workflow and "reports/latest/report.md" in workflow
 
 
 # ----------------------------------------------------------------------------- rebuild and compare
@@ -286,8 +587,8 @@ def test_deviations_are_counted_apart_and_listed_with_reason_and_command_in_mark
     assert "- R1 alexnet, **deviation**: known not to reproduce: alexnet <small>; measured by `pytest claims" in top
     assert "- G2 inception, **deviation (xpass)**: known not to reproduce: inception" in top
     assert "- T1 Theorem 1: needs a GPU" in top  # every skip with its reason
-    assert "| G2 | inception | **deviation (xpass)** |" in md
-    assert "## R1 alexnet: deviation\n" in md and "## G2 inception: deviation (xpass)\n" in md
+    assert "| **G2** |  | **deviation (xpass)** |" in md
+    assert "### R1 alexnet: deviation\n" in md and "### G2 inception: deviation (xpass)\n" in md
     assert "Outcome: the claim held this time (xpass)." in md
 
 
@@ -295,18 +596,16 @@ def test_deviations_are_purple_badges_with_their_reason_in_html(deviations):
     page = (deviations / "report.html").read_text()
     summary = page.split('<section class="claim"')[0]
     assert "1 passed, 1 failed, 2 deviations, 1 skipped" in summary
-    assert '<span class="verdict v-deviation">deviation (xpass)</span>' in summary
+    assert '<span class="verdict v-deviation xpass" title="inception">deviation (xpass)</span>' in summary
     assert ".v-deviation { background:" in page
-    deviations_list = summary.split('<ul class="deviations">')[1].split("</ul>")[0]
+    deviations_list = summary.split('<ul class="deviations notes">')[1].split("</ul>")[0]
     assert deviations_list.count("<li>") == 2
     assert (
         "known not to reproduce: alexnet &lt;small&gt;; measured by <code>pytest claims -k &#x27;R1" in deviations_list
     )
-    assert '<ul class="skips"><li><a href="#case-T1-Theorem_1">T1 Theorem 1</a>: needs a GPU</li></ul>' in summary
+    assert '<ul class="skips notes"><li><a href="#case-T1-Theorem_1">T1 Theorem 1</a>: needs a GPU</li></ul>' in summary
     r1 = page.split('id="claim-R1">')[1].split("</h2>")[0]
-    assert (
-        '<span class="verdict v-pass">pass</span>' in r1 and '<span class="verdict v-deviation">deviation</span>' in r1
-    )
+    assert 'v-pass" title="mlp1x512">pass</span>' in r1 and 'v-deviation" title="alexnet">deviation</span>' in r1
     assert "<strong>Deviation</strong> (known not to reproduce at this scale): known not to reproduce: alexnet" in page
 
 
@@ -337,7 +636,7 @@ def test_claims_are_ordered_by_their_cases_collection_order(tmp_path):
     expected = [("T1", "Theorem 1"), ("R1", "alexnet"), ("R1", "mlp1x512"), ("R2", "convergence order")]
     written = json.loads((folder / "results.json").read_text())["results"]
     assert [(c["claim"], c["case"]) for c in written] == expected
-    headings = re.findall(r"^## (\S+) (.+?):", (folder / "report.md").read_text(), re.M)
+    headings = re.findall(r"^### (\S+) (.+?):", (folder / "report.md").read_text(), re.M)
     assert headings == expected
     text = terminal_text(doc["results"])
     assert [text.index(case) for _, case in expected] == sorted(text.index(case) for _, case in expected)
@@ -385,8 +684,11 @@ def test_the_package_has_no_import_cycle_and_no_scale_import():
         found = re.findall(r"^from rethink_core\.(\S+) import", path.read_text(), re.M)
         imports[path.stem] = {name.removeprefix("report.") for name in found}
     assert not any("scales" in names or "plugin" in names for names in imports.values())
-    assert imports["model"] == set() and imports["meta"] == {"model"}
-    assert imports["markdown"] == {"model", "meta"} and imports["html"] == {"model", "meta", "html_blocks"}
+    assert imports["model"] == set() and imports["units"] == set() and imports["meta"] == {"model"}
+    assert imports["headline"] == {"model", "units"}
+    markdown = {m for m in imports if m.startswith("markdown")}
+    html = {m for m in imports if m.startswith("html")}
+    assert not any(imports[m] & html for m in markdown) and not any(imports[m] & markdown for m in html)
     done: set[str] = set()
     while len(done) < len(imports):  # peel off modules whose imports are all done: fails on a cycle
         ready = {m for m, names in imports.items() if m not in done and names - {"errors", "store"} <= done}
@@ -406,7 +708,13 @@ def browser() -> str:
 
 def open_page(page: Path, tmp_path: Path, *flags: str) -> subprocess.CompletedProcess:
     """Load ``page`` in headless Chromium, logging the console to stderr."""
-    command = [
+    command = [*open_command(tmp_path, *flags), page.resolve().as_uri()]
+    return subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+
+
+def open_command(tmp_path: Path, *flags: str) -> list[str]:
+    """Headless Chromium's command line, logging the console to stderr; the page's URI goes last."""
+    return [
         browser(),
         "--headless",
         "--no-sandbox",  # root in containers
@@ -418,9 +726,7 @@ def open_page(page: Path, tmp_path: Path, *flags: str) -> subprocess.CompletedPr
         "--v=1",
         "--virtual-time-budget=5000",
         *flags,
-        page.resolve().as_uri(),
     ]
-    return subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
 
 
 def console_errors(stderr: str) -> list[str]:
@@ -441,6 +747,26 @@ def test_page_renders_in_chromium_with_every_figure_and_no_console_error(report,
     shot = tmp_path / "report.png"
     taken = open_page(report / "report.html", tmp_path, "--window-size=1200,1600", f"--screenshot={shot}")
     assert taken.returncode == 0 and shot.read_bytes().startswith(PNG_MAGIC) and shot.stat().st_size > 20_000
+
+
+def test_the_first_screen_fits_1300_by_1000_and_anchors_open_their_details(default_report, tmp_path):
+    shown = open_page(default_report / "report.html", tmp_path, "--window-size=1300,1000", "--dump-dom")
+    assert shown.returncode == 0 and console_errors(shown.stderr) == []
+    bottom = re.search(r'data-summary-bottom="(\d+)"', shown.stdout)
+    assert bottom and int(bottom.group(1)) <= 1000, "the claims table must fit the first screen"
+    target = default_report / "report.html"
+    command = [*open_command(tmp_path, "--dump-dom"), target.resolve().as_uri() + "#run-R3mlp1x512key"]
+    opened = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False).stdout
+    r3 = opened.split('id="claim-R3"')[1].split("</section>")[0]
+    assert '<details class="records" open="">' in r3
+    assert '<details class="records">' in opened.split('id="claim-R4"')[1]  # the others stay closed
+
+
+def test_history_page_renders_in_chromium(reports_dir, tmp_path):
+    assert main(["--history", str(reports_dir), "--out", str(tmp_path / "h")]) == 0
+    shown = open_page(tmp_path / "h" / "history.html", tmp_path, "--dump-dom")
+    assert shown.returncode == 0 and console_errors(shown.stderr) == []
+    assert shown.stdout.count('<section class="group"') == 2 and 'data-images-ok="yes"' in shown.stdout
 
 
 def test_the_browser_check_catches_a_broken_image_and_a_script_error(report, tmp_path):

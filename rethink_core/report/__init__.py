@@ -5,12 +5,16 @@
 points ``<report dir>/latest`` at it; ``terminal_table`` is the table pytest prints.
 ``python -m rethink_core.report <dir>`` rebuilds a report from its ``results.json``;
 ``python -m rethink_core.report --compare OLD NEW`` prints which verdicts and measured numbers
-changed (``compare_reports`` returns them as data).
+changed (``compare_reports`` returns them as data); ``--history DIR`` writes the verdicts and
+headline numbers of every report under DIR side by side (``history.html``, ``history.md``).
 
 Modules: :mod:`.model` (verdicts, order, merged figures and tables, numbers as text; shared by
-every renderer), :mod:`.meta` (the session's facts), :mod:`.schema` (``results.json``),
-:mod:`.figures`, :mod:`.markdown`, :mod:`.html` (with :mod:`.html_blocks`), :mod:`.terminal`,
-:mod:`.compare`, :mod:`.write` and :mod:`.cli` (``__main__`` runs it).
+every renderer), :mod:`.units` (numbers by unit: percent, epochs, ratio), :mod:`.headline` (a
+claim's statement and headline rows, the first screen's data), :mod:`.meta` (the session's facts),
+:mod:`.schema` (``results.json``), :mod:`.figures`, :mod:`.markdown` (with
+:mod:`.markdown_summary`), :mod:`.html` (with :mod:`.html_summary`, :mod:`.html_blocks`,
+:mod:`.html_assets`), :mod:`.terminal`, :mod:`.compare`, :mod:`.history` (with
+:mod:`.history_render`), :mod:`.write` and :mod:`.cli` (``__main__`` runs it).
 """
 
 from rethink_core.report.cli import main

@@ -9,7 +9,8 @@ from rethink_core.report.model import Exhibit, merge_series, recorded, slug, uni
 
 def draw_figures(cases: list[dict], folder: Path) -> list[Exhibit]:
     """Draw every figure as a PNG in ``folder``: each case's ``curves`` (R2's give the Figure 1a
-    analogue: training loss per variant against epochs) and each merged ``figures`` title. A figure
+    analogue: training loss per variant against epochs) and each merged ``figures`` title (a series'
+    mean line, error bars where it has ``lo``/``hi``, its seeds' ``points`` as dots). A figure
     whose recorded data cannot be drawn is listed with the error instead of ending the report."""
     taken: set[str] = set()
     curves = [_draw_curves(cases, i, folder, taken) for i, c in enumerate(cases) if c.get("curves")]
@@ -61,7 +62,10 @@ def _plot(path: Path, title: str, xlabel: str, ylabel: str, series: dict[str, di
     try:
         for label, values in series.items():
             xs, ys, err = _points(values)
-            ax.errorbar(xs, ys, yerr=err, label=label, marker="o" if err or len(xs) < 12 else None, capsize=3)
+            line = ax.errorbar(xs, ys, yerr=err, label=label, marker="o" if err or len(xs) < 12 else None, capsize=3)
+            if values.get("points"):
+                px, py = _seed_points(values["points"])
+                ax.scatter(px, py, s=14, color=line.lines[0].get_color(), alpha=0.6, zorder=3, linewidths=0)
         ax.set(xlabel=xlabel, ylabel=ylabel)
         ax.set_title(title, fontsize=9)
         if series:
@@ -73,8 +77,15 @@ def _plot(path: Path, title: str, xlabel: str, ylabel: str, series: dict[str, di
         plt.close(fig)
 
 
+def _seed_points(points: list) -> tuple[list[float], list[float]]:
+    """The ``[[x, y], ...]`` of a series' seeds, without those whose y is None."""
+    kept = [(float(x), float(y)) for x, y in points if y is not None]
+    return [x for x, _ in kept], [y for _, y in kept]
+
+
 def _points(values: dict) -> tuple[list, list, list | None]:
-    """x, y and error bar lengths (or None) of one series, skipping points whose x or y is None."""
+    """x, y and error bar lengths (or None: no ``lo``/``hi``) of one series' mean line, skipping points
+    whose x or y is None."""
     n = len(values.get("y", []))
     lo, hi = values.get("lo") or [None] * n, values.get("hi") or [None] * n
     kept = [p for p in zip(values.get("x", []), values.get("y", []), lo, hi, strict=False) if None not in p[:2]]

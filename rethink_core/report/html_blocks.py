@@ -7,9 +7,19 @@ import base64
 from html import escape
 from pathlib import Path
 
-from rethink_core.report.model import RUN_COLUMNS, Exhibit, cell, fmt, run_row, unique
-
-ESTIMATES = ("mean", "accuracy", "estimate", "value", "rho")
+from rethink_core.report.headline import verdict_groups
+from rethink_core.report.model import (
+    RUN_COLUMNS,
+    STATISTIC_COLUMNS,
+    Exhibit,
+    cell,
+    fmt,
+    run_row,
+    statistic_rows,
+    unique,
+    verdict_label,
+    with_interval,
+)
 
 
 def table(columns: list[str], rows: list[list[str]], row_ids: list[str] | None = None, **attrs: str) -> str:
@@ -25,14 +35,25 @@ def table_row(cells: list[str], row_id: str = "") -> str:
     return f"<tr{id_attr}>" + "".join(f"<td>{v}</td>" for v in cells) + "</tr>"
 
 
-def with_interval(value: object) -> str:
-    """A number, or a ``{"mean"|"accuracy"|..., "interval95": [lo, hi]}`` statistic as ``x [lo, hi]``."""
-    if not isinstance(value, dict):
-        return fmt(value)
-    estimate = next((value[k] for k in ESTIMATES if k in value), None)
-    interval = value.get("interval95")
-    text = fmt(estimate) if estimate is not None else ""
-    return f"{text} [{fmt(interval[0])}, {fmt(interval[1])}]" if interval else text
+def badge(verdict: str, label: str = "", title: str = "") -> str:
+    """A verdict as a coloured badge; ``label`` is the text shown where it is not the verdict itself
+    (a deviation whose claim held, ``deviation (xpass)``, is outlined too)."""
+    xpass = " xpass" if "xpass" in label else ""
+    tip = f' title="{escape(title)}"' if title else ""
+    return f'<span class="verdict v-{escape(verdict)}{xpass}"{tip}>{escape(label or verdict)}</span>'
+
+
+def case_badge(c: dict) -> str:
+    return badge(c.get("verdict", "?"), verdict_label(c))
+
+
+def tally(cases: list[dict]) -> str:
+    """A claim's verdicts as badges, one per verdict as shown with its count (e.g. ``pass ×5``); a
+    badge's tooltip names its cases."""
+    return " ".join(
+        badge(verdict, label + (f" ×{len(names)}" if len(names) > 1 else ""), ", ".join(names))
+        for verdict, label, names in verdict_groups(cases)
+    )
 
 
 def ours(measured: dict, runs_id: str) -> str:
@@ -54,19 +75,10 @@ def paper(value: object) -> str:
     return f"<div><h4>paper</h4>{body}</div>"
 
 
-def statistics(stats: dict) -> str:
-    """One row per statistic: the test, the estimate with its 95% interval, the p-value, the rest."""
-    if not stats:
-        return ""
-    shown = {"test", *ESTIMATES, "interval95", "p_value"}
-    rows = []
-    for name, s in stats.items():
-        d = s if isinstance(s, dict) else {}
-        rest = fmt({k: v for k, v in d.items() if k not in shown}) if d else ""
-        row = [name, str(d.get("test", "")), with_interval(s), cell(d.get("p_value")), rest]
-        rows.append([escape(v) for v in row])
-    columns = ["statistic", "test", "estimate [95% interval]", "p-value", "details"]
-    return f"<h4>statistics</h4>{table(columns, rows, **{'class': 'statistics'})}"
+def statistics(items: list[tuple[str, dict]]) -> str:
+    """One row per statistic of a claim's cases (``(case, statistics)`` pairs)."""
+    rows = [[escape(v) for v in row] for row in statistic_rows(items)]
+    return f"<h4>statistics</h4>{table(STATISTIC_COLUMNS, rows, **{'class': 'statistics'})}" if rows else ""
 
 
 def runs(recorded_runs: list[dict], runs_id: str, run_ids: set[str]) -> str:

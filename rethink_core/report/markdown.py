@@ -1,27 +1,30 @@
-"""``report.md``: the claim report in Markdown, its figures as PNG files beside it."""
+"""``report.md``: the claim report in Markdown, in the order of ``report.html`` (the summary first,
+:mod:`.markdown_summary`; then per claim its figures and tables, one ours-vs-paper table, the
+reasons, the statistics, and its cases' full records folded in ``<details>``), so that it reads well
+as a GitHub job summary. Figures are PNG files beside it."""
 
 from __future__ import annotations
 
-from rethink_core.report.meta import meta_facts
+from rethink_core.report.headline import case_lines, statement
+from rethink_core.report.markdown_summary import deviation_line, md_table, summary, verdicts_text
 from rethink_core.report.model import (
     RUN_COLUMNS,
+    STATISTIC_COLUMNS,
     Exhibit,
-    cell,
     claim_groups,
-    counts,
-    counts_text,
     curves_of,
     deviation_note,
     deviation_outcome,
     fmt,
     hosted,
-    notes,
     pointers,
     run_row,
+    statistic_rows,
     verdict_label,
 )
+from rethink_core.report.units import decided_text
 
-TITLE = '# Claim report: Zhang et al., "Understanding deep learning requires rethinking generalization"'
+HEADLINE_COLUMNS = ["case", "verdict", "quantity", "ours", "paper", "difference", "note", "decided by (threshold)"]
 
 
 def markdown(doc: dict, exhibits: list[Exhibit]) -> str:
@@ -29,11 +32,7 @@ def markdown(doc: dict, exhibits: list[Exhibit]) -> str:
     cases = doc["results"]
     lines = summary(doc)
     for claim, indices in claim_groups(cases):
-        for i in indices:
-            lines += case_lines(cases[i], i, exhibits)
-        for e in hosted(exhibits, claim):
-            lines += ["", f"**{e.title}**", ""]
-            lines += md_table(e.columns, e.rows) if e.kind == "table" else [md_figure(e)]
+        lines += claim_lines(claim, cases, indices, exhibits)
     return "\n".join(lines) + "\n"
 
 
@@ -41,55 +40,50 @@ def md_figure(e: Exhibit) -> str:
     return f"![{e.title}]({e.file})" if e.file else f"*{e.title}: not drawn ({e.error})*"
 
 
-def md_table(columns: list[str], rows: list[list]) -> list[str]:
-    def line(values: list) -> str:
-        return "| " + " | ".join(str(v).replace("|", "\\|") for v in values) + " |"
-
-    return [line(columns), "|" + "---|" * len(columns), *[line([cell(v) for v in row]) for row in rows]]
-
-
-def summary(doc: dict) -> list[str]:
-    """Counts, the deviations and skips with their reasons, the session's facts, a row per case."""
-    meta, cases = doc["meta"], doc["results"]
-    where = f" at scale `{meta['scale']}`" if meta.get("scale") else ""
-    about = f" ({meta['scale_description']})" if meta.get("scale_description") else ""
-    lines = [TITLE, "", f"**{counts_text(counts(cases))}**{where}{about}.", ""]
-    lines += deviations_and_skips(cases)
-    lines += [f"- {label}: {text}" for label, text in meta_facts(meta)]
-    lines += [f"- hyperparameters of {m}: {fmt(h)}" for m, h in (meta.get("hyperparameters") or {}).items()]
-    lines += [f"- departs from the paper: {d}" for d in meta.get("departures") or []]
-    rows = [summary_row(c) for c in cases]
-    return [*lines, "", *md_table(["claim", "case", "verdict", "measured", "paper"], rows)]
-
-
-def summary_row(c: dict) -> list[str]:
-    measured, paper = fmt(c.get("measured", {})), fmt(c.get("paper") or "")
-    return [c.get("claim", ""), c.get("case", ""), f"**{verdict_label(c)}**", measured, paper]
+def claim_lines(claim: str, cases: list[dict], indices: list[int], exhibits: list[Exhibit]) -> list[str]:
+    """A claim's section: statement, figures and tables, ours vs the paper's, reasons, statistics,
+    then its cases' full records folded."""
+    members = [cases[i] for i in indices]
+    lines = ["", f"## {claim}: {verdicts_text(members)}", ""]
+    lines += [f"*{statement(members)}*", ""] if statement(members) else []
+    for e in hosted(exhibits, claim):
+        lines += [f"**{e.title}**", ""]
+        lines += [*md_table(e.columns, e.rows), ""] if e.kind == "table" else [md_figure(e), ""]
+    lines += [md_figure(e) + "\n" for i in indices for e in curves_of(exhibits, i)]
+    elsewhere = {e.anchor: e for i in indices for e in pointers(exhibits, i, claim)}.values()
+    lines += [f"- see {e.title} (under {e.claim})" for e in elsewhere]
+    lines += headline_lines(cases, indices)
+    lines += [f"- {reason_text(c)}" for c in members if c.get("verdict") != "pass" and c.get("reason")]
+    stats = statistic_rows([(str(c.get("case", "")), c.get("statistics") or {}) for c in members])
+    lines += ["", "Statistics:", "", *md_table(STATISTIC_COLUMNS, stats)] if stats else []
+    n = len(indices)
+    lines += ["", f"<details><summary>runs and full records of {claim}'s {n} case{'s' if n != 1 else ''}</summary>"]
+    for i in indices:
+        lines += case_lines_full(cases[i], i, exhibits)
+    return [*lines, "", "</details>"]
 
 
-def deviations_and_skips(cases: list[dict]) -> list[str]:
-    """Every deviation with its reason and command, then every skip with its reason."""
-    lines = []
-    if deviating := notes(cases, "deviation"):
-        lines += ["Deviations (declared in advance: known not to reproduce at this scale):", ""]
-        lines += [f"- {deviation_line(c)}" for c in deviating]
-        lines.append("")
-    if skipped := notes(cases, "skip"):
-        lines += ["Skipped:", ""]
-        lines += [f"- {c.get('claim', '')} {c.get('case', '')}: {c.get('reason', '')}" for c in skipped]
-        lines.append("")
-    return lines
+def headline_lines(cases: list[dict], indices: list[int]) -> list[str]:
+    """The claim's ours-vs-paper table: every headline row of its cases."""
+    rows = []
+    for i in indices:
+        decided = decided_text(cases[i].get("decided_by"))
+        for k, line in enumerate(case_lines(cases[i], i)):
+            verdict = f"**{verdict_label(cases[i])}**"
+            row = [cases[i].get("case", ""), verdict, line.quantity, f"**{line.ours}**", line.paper, line.diff]
+            rows.append([*row, line.note, decided if k == 0 else ""])
+    return ["", *md_table(HEADLINE_COLUMNS, rows), ""] if rows else []
 
 
-def deviation_line(c: dict) -> str:
-    reason, command = deviation_note(c)
-    head = f"{c.get('claim', '')} {c.get('case', '')}, **{verdict_label(c)}**: {reason}"
-    return head + (f"; measured by `{command}`" if command else "")
+def reason_text(c: dict) -> str:
+    if c.get("verdict") == "deviation":
+        return deviation_line(c)
+    return f"{c.get('claim', '')} {c.get('case', '')}, **{verdict_label(c)}**: {c.get('reason', '')}"
 
 
-def case_lines(c: dict, index: int, exhibits: list[Exhibit]) -> list[str]:
-    """A case's section: verdict, reason, numbers, statistics, runs and learning curves."""
-    lines = ["", f"## {c.get('claim', '')} {c.get('case', '')}: {verdict_label(c)}", ""]
+def case_lines_full(c: dict, index: int, exhibits: list[Exhibit]) -> list[str]:
+    """A case's full record: verdict, reason, every number, statistics, definitions and runs."""
+    lines = ["", f"### {c.get('claim', '')} {c.get('case', '')}: {verdict_label(c)}", ""]
     if c.get("title"):
         lines += [f"*{c['title']}*", ""]
     lines += reason_lines(c)
@@ -100,7 +94,6 @@ def case_lines(c: dict, index: int, exhibits: list[Exhibit]) -> list[str]:
     lines += [f"- see {e.title} (under {e.claim})" for e in pointers(exhibits, index, c.get("claim", ""))]
     if c.get("runs"):
         lines += ["", *md_table(RUN_COLUMNS, [run_row(r, short=True) for r in c["runs"]])]
-    lines += ["\n" + md_figure(e) for e in curves_of(exhibits, index)]
     return lines
 
 

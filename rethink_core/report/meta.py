@@ -27,6 +27,18 @@ def meta_facts(meta: dict) -> list[tuple[str, str]]:
     return [(label, text) for label, text in facts if text]
 
 
+def where_text(meta: dict) -> str:
+    """The scale, the data and the seeds in one line, for the top of a report (what its numbers are of)."""
+    parts = [
+        _joined(_maybe(meta, "scale", "scale {}"), meta.get("scale_description"), ": "),
+        _joined(_maybe(meta, "dataset", "data {}"), _maybe(meta, "n_test", "{} test images"), ", "),
+        _maybe(meta, "precision", "precision {}"),
+        _maybe(meta, "seeds", "{} seeds per configuration" if meta.get("seeds") != 1 else "{} seed per configuration"),
+        _maybe(meta, "device", "device {}"),
+    ]
+    return " · ".join(p for p in parts if p)
+
+
 def seeds_text(meta: dict) -> str:
     """E.g. ``2 per configuration: [0, 1]; Table 1's ablations: 1``."""
     if "seeds" not in meta:

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 VERDICTS = ("pass", "fail", "deviation", "skip")
 COUNT_WORDS = {"pass": "passed", "fail": "failed", "deviation": "deviation", "skip": "skipped"}
 OUTCOMES = {"xfail": "the claim did not hold, as declared", "xpass": "the claim held this time (xpass)"}
+ESTIMATES = ("mean", "accuracy", "estimate", "value", "rho")  # a statistic's estimate, by key
+STATISTIC_COLUMNS = ["case", "statistic", "test", "estimate [95% interval]", "p-value", "details"]
 RUN_COLUMNS = ["run", "store key", "status", "epochs", "train acc", "test acc", "seconds"]
 
 
@@ -28,6 +30,29 @@ def fmt(value: object) -> str:
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(fmt(v) for v in value) + "]"
     return str(value)
+
+
+def with_interval(value: object) -> str:
+    """A number, or a ``{"mean"|"accuracy"|..., "interval95": [lo, hi]}`` statistic as ``x [lo, hi]``."""
+    if not isinstance(value, dict):
+        return fmt(value)
+    estimate = next((value[k] for k in ESTIMATES if k in value), None)
+    interval = value.get("interval95")
+    text = fmt(estimate) if estimate is not None else ""
+    return f"{text} [{fmt(interval[0])}, {fmt(interval[1])}]" if interval else text
+
+
+def statistic_rows(items: list[tuple[str, dict]]) -> list[list[str]]:
+    """A row per statistic of (case, statistics) pairs, as text: case, name, test, estimate with its
+    95% interval, p-value, the other recorded fields (see ``STATISTIC_COLUMNS``)."""
+    shown = {"test", *ESTIMATES, "interval95", "p_value"}
+    rows = []
+    for case, stats in items:
+        for name, s in (stats or {}).items():
+            d = s if isinstance(s, dict) else {}
+            rest = fmt({k: v for k, v in d.items() if k not in shown}) if d else ""
+            rows.append([case, name, str(d.get("test", "")), with_interval(s), cell(d.get("p_value")), rest])
+    return rows
 
 
 def cell(value: object) -> str:

@@ -6,14 +6,21 @@
 and optionally ``order`` (the test's position in pytest's collection order), ``test``, ``title``,
 ``reason``, ``deviation`` (``{"reason", "command", "outcome": "xfail" | "xpass"}``: a case declared
 in advance not to reproduce at this scale), ``statistics``, ``definitions``, ``runs`` (the training
-runs behind the numbers: store key, status, epochs), ``curves``, ``figures`` and ``tables``:
+runs behind the numbers: store key, status, epochs), ``curves``, ``figures``, ``tables``, and
+(no schema change: older reports lack them) ``statement``, ``headline`` and ``decided_by``:
 
 - ``curves``: ``{label: {"loss": [per-epoch values], ...}}``, learning curves of one case.
 - ``figures``: ``{title: {"xlabel": str, "ylabel": str, "series": {label: {"x": [...], "y": [...],
-  "lo": [...], "hi": [...]}}}}`` (``lo``/``hi`` optional: an interval drawn as error bars). Figures
+  "lo": [...], "hi": [...], "points": [[x, y], ...]}}}}`` (``lo``/``hi`` optional: an interval drawn
+  as error bars; ``points`` optional: each seed's value, drawn as dots beside the mean line). Figures
   with the same title from several cases are drawn on one set of axes.
 - ``tables``: ``{title: {"columns": [...], "rows": [[...], ...]}}``; rows of tables with the same
   title from several cases are concatenated in report order.
+- ``statement``: the claim's one plain sentence (the same for every case of a claim).
+- ``headline``: ``[{"quantity": str, "ours": float | None, "paper": float | str | None, "unit":
+  "percent" | "epochs" | "ratio" | "number", "note": str}, ...]``, ours beside the paper's; percent
+  values are fractions (0.0868 is 8.7%); ``note`` says which data each side is of.
+- ``decided_by``: ``{"statistic": str, "value": float, "threshold": str}``, what decided the verdict.
 
 Schema 1 had no ``counts``, no ``deviation`` verdict and no ``order``, and called ``meta``'s
 ``departures`` ``deviations``; it is read as schema 2.
