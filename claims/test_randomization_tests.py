@@ -77,10 +77,10 @@ def test_networks_fit_random_labels_while_test_accuracy_stays_at_chance(architec
             "binomial test vs chance (not used: assumes independent errors)": binomial,
         },
         headline=[
+            headline("random labels: test accuracy", random_acc, paper_random / 100, "percent", data_note(random)),
             headline(
                 "random labels: training accuracy", min(r.train_acc for r in random), paper_train / 100, "percent"
             ),
-            headline("random labels: test accuracy", random_acc, paper_random / 100, "percent", data_note(random)),
             headline("true labels: test accuracy", true_acc, paper_true / 100, "percent", data_note(true)),
         ],
         decided_by=decided_by(

@@ -61,17 +61,15 @@ FIGURE_2 = "on CIFAR-10 the best test accuracy seen during training is no better
 # Each claim in one plain sentence, as the report's first screen states it.
 STATEMENTS = {
     "R1": "Networks fit completely random labels perfectly, while their test accuracy stays at chance.",
-    "R2": "Networks also fit shuffled pixels, random pixels and Gaussian noise; random labels start "
-    "converging later than true labels, noise inputs sooner than random labels.",
+    "R2": "Networks also fit shuffled pixels, random pixels and Gaussian noise; random labels start converging last.",
     "R3": "Time to fit the training set grows with label noise, but only by a small constant factor.",
     "R4": "Test error rises steadily with label noise and reaches chance (90%) at fully random labels.",
-    "G1": "Without random crop and weight decay, networks still generalize far above chance; the "
-    "regularizers add only a bounded amount.",
+    "G1": "Without random crop and weight decay, networks still generalize far above chance.",
     "G2": "With weight decay on, networks still fit random labels.",
     "G3": "Without BatchNorm, Inception still fits and generalizes; BatchNorm is worth a few points.",
     "G4": "The best test accuracy seen during training is no better than the final one.",
-    "T1": "A two-layer ReLU network with 2n + d weights fits any labels on n points in d dimensions.",
-    "T2": "SGD on under-determined least squares, started at zero, converges to the minimum-norm solution.",
-    "T3": "Kernel interpolation without regularization generalizes, and its norm does not predict generalization.",
-    "T4": "Networks that fit random labels have empirical Rademacher complexity about 1, the trivial bound.",
+    "T1": "A two-layer ReLU network with 2n + d weights fits any labels on n points.",
+    "T2": "SGD on under-determined least squares, from zero, finds the minimum-norm solution.",
+    "T3": "Kernel interpolation without regularization generalizes; its norm does not predict that.",
+    "T4": "Networks that fit random labels have empirical Rademacher complexity about 1.",
 }

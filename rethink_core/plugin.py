@@ -20,6 +20,7 @@ from rethink_core import deviations
 from rethink_core.devices import CHOICES, resolve_device
 from rethink_core.errors import RethinkError
 from rethink_core.experiment import Lab, store_dir_default
+from rethink_core.paper import STATEMENTS
 from rethink_core.progress import Progress
 from rethink_core.scales import SCALES, Scale, get_scale
 from rethink_core.session import CLAIM_ATTR, RECORD_ATTR, ClaimSession
@@ -111,19 +112,25 @@ def claim_session(config: pytest.Config) -> ClaimSession:
     return config.pluginmanager.get_plugin(SESSION_NAME)
 
 
+def claim_rank(claim: str) -> int:
+    """A claim's place in the paper's catalogue (rethink_core.paper.STATEMENTS); later claims follow."""
+    return list(STATEMENTS).index(claim) if claim in STATEMENTS else len(STATEMENTS)
+
+
 def claim_id(item: pytest.Item) -> str | None:
     marker = item.get_closest_marker("claim")
     return marker.args[0] if marker else None
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Every claim test carries its claim id as a keyword (``-k R1``) and its position in the claim
-    modules (the report's order). Tests marked ``start_early`` then go first (stable otherwise): under
-    xdist a long chain of runs that only one test needs (G3's Inception without BatchNorm) overlaps
-    with the other workers' tests instead of running alone at the end."""
-    for order, item in enumerate(items):
+    """Every claim test carries its claim id as a keyword (``-k R1``) and its place in the report:
+    claims in the paper's order, then cases in collection order. Tests marked ``start_early`` then go
+    first (stable otherwise): under xdist a long chain of runs that only one test needs (G3's Inception
+    without BatchNorm) overlaps with the other workers' tests instead of running alone at the end."""
+    for position, item in enumerate(items):
         claim = claim_id(item)
         if claim:
+            order = claim_rank(claim) * len(items) + position
             item.extra_keyword_matches.add(claim)
             title = (
                 " ".join((getattr(item, "function", None).__doc__ or "").split()) if hasattr(item, "function") else ""

@@ -59,4 +59,5 @@ def decided_by(statistic: str, value: float, threshold: str) -> dict:
 def data_note(runs: list[RunResult], paper_data: str = "CIFAR-10") -> str:
     """Says which data set each side of a headline comes from."""
     exp = runs[0].experiment
-    return f"ours: {exp.dataset}, {exp.n_train:,} training images; paper: {paper_data}"
+    data = "Fashion-MNIST (embedded subset)" if exp.dataset == "embedded" else exp.dataset
+    return f"ours: {data}, {exp.n_train:,} training images; paper: {paper_data}"

@@ -383,9 +383,9 @@ def test_markdown_starts_with_one_row_per_claim_then_deviations_and_skips(defaul
     r1 = next(line for line in top.splitlines() if line.startswith("| **R1**"))
     assert STATEMENTS["R1"] in r1 and "| pass ×3 |" in r1
     assert "mlp1x512 · random-label train acc: **100.0%** vs 99.3% (+0.7 pts)<sup>a</sup>" in r1
-    assert "mlp1x512: class-permutation p = 0.62 (>= 0.001)" in r1 and "*+3 more below*" in r1
+    assert "mlp1x512: class-permutation p = 0.62 (>= 0.001)" in r1 and "*+5 more below*" in r1
     r2 = next(line for line in top.splitlines() if line.startswith("| **R2**"))
-    assert "random_labels ·" in r2 and "convergence order: sign test p = 3.1e-05 (< 0.01)" in r2  # failures first
+    assert "random_labels ·" in r2 and "**fail**" in r2  # one row per claim; the verdicts show the failure
     assert "<sup>a</sup> ours: embedded, 2,000 training images; paper: CIFAR-10" in top
     assert "<sup>b</sup> ours: embedded, 500 images; paper: MNIST" in top
     assert top.index("| **T4**") < top.index("Deviations (declared") < top.index("Skipped:") < top.index("- scale:")
@@ -401,7 +401,7 @@ def test_html_first_screen_has_one_row_per_claim_with_rounded_numbers(default_re
     assert '<span class="verdict v-deviation xpass" title="mlp1x512 trend">deviation (xpass)</span>' in claims_table
     assert '<td class="c-fail"><a href="#case-R2-random_labels">random_labels</a></td>' in claims_table
     assert '<strong>100.0%</strong></td><td class="num">99.3%<sup title="ours: embedded' in claims_table
-    assert "+3 more rows" in claims_table and "1.78e-09" in claims_table
+    assert "+5 more rows" in claims_table and "1.78e-09" in claims_table
     numbers = re.findall(r'<td class="num">(?:<strong>)?([^<]*)', claims_table)
     assert numbers and not [n for n in numbers if re.search(r"\d\.\d\d+%|\d{4,}|\.\d{4,}", n)]
     assert summary.index("</table>") < summary.index('<ul class="footnotes"') < summary.index('class="deviations')

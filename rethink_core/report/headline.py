@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from rethink_core.report.model import verdict_label
 from rethink_core.report.units import decided_text, difference, number, short
 
-SUMMARY_LINES = 3  # headline rows of a claim in a report's first screen; all of them in its section
+SUMMARY_LINES = 1  # headline rows of a claim in a report's first screen; all of them in its section
 
 
 @dataclass

@@ -25,8 +25,8 @@ th { background: #f4f4f4; }
 table.claims { font-size: 12.5px; line-height: 1.3; width: 100%; }
 table.claims td, table.claims th { border: 0; padding: 1px 5px; }
 table.claims tbody { border-top: 1px solid #ccc; } table.claims tbody td { padding-top: 3px; }
-table.claims .statement { width: 25%; } table.claims td.decided { white-space: nowrap; }
-table.claims td.quantity { min-width: 12em; } table.claims td.text { min-width: 14em; font-size: .95em; }
+table.claims .statement { width: 36%; } table.claims td.decided { min-width: 16em; }
+table.claims td.quantity { min-width: 9em; } table.claims td.text { min-width: 14em; font-size: .95em; }
 table.claims .num { text-align: right; white-space: nowrap; }
 table.claims .verdicts { width: 8.5em; } table.claims .verdict { font-size: 11px; }
 table.claims td.c-fail { border-left: 3px solid #c62828; }
