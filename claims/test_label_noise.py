@@ -14,6 +14,7 @@ import pytest
 from rethink_core.experiment import RunResult, summarize_runs
 from rethink_core.paper import FIGURE_1B, FIGURE_1C
 from rethink_core.stats import accuracy_interval, class_permutation_test, mean_interval, spearman_trend
+from rethink_core.user_models import is_user_model
 from rethink_core.verdicts import (
     CHANCE,
     CHANCE_ALPHA,
@@ -46,7 +47,7 @@ SWEPT = ("inception", "alexnet", "mlp1x512")
 
 def sweep(scale, lab, architecture: str) -> dict[float, list[RunResult]]:
     """The scale's corruption grid for one architecture, every seed: {p: [runs, one per seed]}."""
-    if architecture not in SWEPT:
+    if architecture not in SWEPT and not is_user_model(architecture):
         pytest.skip(f"Figures 1b and 1c sweep only {', '.join(SWEPT)}")
     return {
         p: lab.run_all([scale.experiment(architecture, "corrupt_labels", p, seed) for seed in scale.seed_list()])

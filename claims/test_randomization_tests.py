@@ -57,7 +57,11 @@ def test_networks_fit_random_labels_while_test_accuracy_stays_at_chance(architec
     at_chance = class_permutation_test([r.test_confusion for r in random])
     binomial = chance_test(random_acc, n, CHANCE)
     far_above = above_test(true_acc, n, FAR_ABOVE_BOUND)
-    (paper_train, paper_random), paper_true = RANDOM_LABELS[architecture], TRUE_LABELS_UNREGULARIZED[architecture][1]
+    # a user's model (--model) has no paper numbers: "not reported"
+    paper_train, paper_random = (
+        (v / 100 for v in RANDOM_LABELS[architecture]) if architecture in RANDOM_LABELS else 2 * (None,)
+    )
+    paper_true = TRUE_LABELS_UNREGULARIZED[architecture][1] / 100 if architecture in RANDOM_LABELS else None
     record(
         architecture,
         measured={
@@ -67,9 +71,9 @@ def test_networks_fit_random_labels_while_test_accuracy_stays_at_chance(architec
             "epochs to fit random": epochs_to_fit(random),
         },
         paper={
-            "random train %": RANDOM_LABELS[architecture][0],
-            "random test %": RANDOM_LABELS[architecture][1],
-            "true test %": TRUE_LABELS_UNREGULARIZED[architecture][1],
+            "random train %": paper_train and 100 * paper_train,
+            "random test %": paper_random and 100 * paper_random,
+            "true test %": paper_true and 100 * paper_true,
         },
         statistics={
             "random labels at chance": at_chance,
@@ -77,11 +81,9 @@ def test_networks_fit_random_labels_while_test_accuracy_stays_at_chance(architec
             "binomial test vs chance (not used: assumes independent errors)": binomial,
         },
         headline=[
-            headline("random labels: test accuracy", random_acc, paper_random / 100, "percent", data_note(random)),
-            headline(
-                "random labels: training accuracy", min(r.train_acc for r in random), paper_train / 100, "percent"
-            ),
-            headline("true labels: test accuracy", true_acc, paper_true / 100, "percent", data_note(true)),
+            headline("random labels: test accuracy", random_acc, paper_random, "percent", data_note(random)),
+            headline("random labels: training accuracy", min(r.train_acc for r in random), paper_train, "percent"),
+            headline("true labels: test accuracy", true_acc, paper_true, "percent", data_note(true)),
         ],
         decided_by=decided_by(
             "class-permutation p (random labels at chance)", at_chance["p_value"], f">= {CHANCE_ALPHA}"

@@ -18,7 +18,7 @@ from pathlib import Path
 import torch
 
 from rethink_core import data as data_mod
-from rethink_core import models, randomize
+from rethink_core import models, randomize, user_models
 from rethink_core.errors import ConfigError
 from rethink_core.provenance import library_versions
 from rethink_core.seeding import derived_seed
@@ -41,6 +41,7 @@ class Experiment:
     width: float = 1.0
     dataset: str = "embedded"
     data_fingerprint: str = ""  # the exact data bytes (see data.ImageData.fingerprint)
+    model_fingerprint: str = ""  # a user model's source and initial weights (user_models.fingerprint)
     n_train: int = 1000
     n_test: int = 2000
     hyper: Hyper = field(default_factory=Hyper)
@@ -48,15 +49,24 @@ class Experiment:
     def key(self, device_type: str = "cpu") -> str:
         """The store key: a hash of the complete configuration, the kind of device (CUDA trains in
         bf16, the CPU in float32) and the trainer's version."""
-        config = {"experiment": asdict(self), "device_type": device_type, "trainer_version": TRAINER_VERSION}
+        config = {"experiment": self.identity(), "device_type": device_type, "trainer_version": TRAINER_VERSION}
         blob = json.dumps(config, sort_keys=True)
         return hashlib.sha256(blob.encode()).hexdigest()[:32]
+
+    def identity(self) -> dict:
+        """Every field, as the store keys and checks it; the paper's models (no model fingerprint) as
+        before the field existed, so their stored runs stay valid."""
+        fields = asdict(self)
+        if not self.model_fingerprint:
+            del fields["model_fingerprint"]
+        return fields
 
     def describe(self) -> str:
         label = f"p={self.p:g}" if self.variant == "corrupt_labels" else self.variant
         decay = self.hyper.weight_decay
         regularizers = ("+crop" if self.hyper.augment else "") + (f"+wd{decay:g}" if decay else "")
-        return f"{self.model}(w={self.width:g}) {label}{regularizers} seed={self.seed} n={self.n_train}"
+        model = user_models.display_name(self.model) if user_models.is_user_model(self.model) else self.model
+        return f"{model}(w={self.width:g}) {label}{regularizers} seed={self.seed} n={self.n_train}"
 
     @classmethod
     def from_dict(cls, d: dict) -> Experiment:
@@ -126,6 +136,7 @@ def summarize_runs(results: list[RunResult]) -> list[dict]:
             "train_acc": r.train_acc,
             "test_acc": r.test_acc,
             "seconds": round(r.seconds, 2),
+            "num_params": r.num_params,
             "device": r.device,
             "seed": r.experiment.seed,
             "config": asdict(r.experiment),
@@ -231,7 +242,7 @@ class Lab:
             return execute(exp, self.device, self.root, self.download, hook).to_dict()
 
         device_type = torch.device(self.device).type
-        config = {**asdict(exp), "device_type": device_type}
+        config = {**exp.identity(), "device_type": device_type}
         stored = self.store.get_or_compute(exp.key(device_type), config, compute, wait=wait)
         if stored is None:
             return None
@@ -241,8 +252,12 @@ class Lab:
         return result
 
     def with_fingerprint(self, exp: Experiment) -> Experiment:
-        _, fingerprint, _ = prepared(exp.dataset, self.root, self.download, exp.n_train, exp.n_test)
-        return replace(exp, data_fingerprint=fingerprint)
+        """``exp`` with the fingerprints of its data and, for a user's model, of the model."""
+        tensors, fingerprint, classes = prepared(exp.dataset, self.root, self.download, exp.n_train, exp.n_test)
+        model = ""
+        if user_models.is_user_model(exp.model):
+            model = user_models.fingerprint(exp.model, tuple(tensors.x_train.shape[1:]), classes)
+        return replace(exp, data_fingerprint=fingerprint, model_fingerprint=model)
 
 
 def store_dir_default() -> Path:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from rethink_core import user_models
 from rethink_core.errors import ConfigError
 
 NAMES = ("inception", "inception_nobn", "alexnet", "mlp1x512", "mlp3x512")
@@ -28,8 +29,9 @@ PAPER_LR = {"inception": 0.1, "inception_nobn": 0.1, "alexnet": 0.01, "mlp1x512"
 
 
 def is_convolutional(name: str) -> bool:
-    """Whether the model is a CNN (stored channels-last, trained with random crop in Table 1)."""
-    return name not in MLPS
+    """Whether the model is one of the paper's CNNs (stored channels-last, trained with random crop
+    in Table 1). A user's model (``MODULE:CALLABLE``) is none of the paper's."""
+    return name not in MLPS and not user_models.is_user_model(name)
 
 
 def scaled(channels: int, width: float) -> int:
@@ -43,7 +45,10 @@ def count_params(model: nn.Module) -> int:
 def build(
     name: str, input_shape: tuple[int, int, int] = (3, 28, 28), num_classes: int = 10, width: float = 1.0
 ) -> nn.Module:
-    """One of :data:`NAMES`, for inputs of shape (channels, height, width)."""
+    """One of :data:`NAMES`, or a user's ``MODULE:CALLABLE`` (its width is its own), for inputs of
+    shape (channels, height, width)."""
+    if user_models.is_user_model(name):
+        return user_models.build(name, input_shape, num_classes)
     if width <= 0:
         raise ConfigError(f"width must be positive, got {width}")
     if name == "mlp1x512":

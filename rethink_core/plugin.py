@@ -22,7 +22,7 @@ from rethink_core.errors import RethinkError
 from rethink_core.experiment import Lab, store_dir_default
 from rethink_core.paper import STATEMENTS
 from rethink_core.progress import Progress
-from rethink_core.scales import SCALES, Scale, get_scale
+from rethink_core.scales import SCALES, Scale, get_scale, with_user_models
 from rethink_core.session import CLAIM_ATTR, RECORD_ATTR, ClaimSession
 from rethink_core.store import Store
 
@@ -46,6 +46,23 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="first seed of every configuration: a fresh draw of the same experiments (default 0)",
     )
     group.addoption("--report-dir", default="reports", help="where claim reports go (default: reports/)")
+    group.addoption(
+        "--model",
+        action="append",
+        default=[],
+        metavar="MODULE:CALLABLE",
+        help="run the claims on your model instead of the paper's (repeatable); CALLABLE(input_shape, num_classes) "
+        "returns an nn.Module",
+    )
+    group.addoption("--lr", type=float, default=None, help="--model's learning rate (default 0.01)")
+    group.addoption("--batch-size", type=int, default=None, help="--model's batch size (default 128)")
+    group.addoption(
+        "--weight-decay", type=float, default=None, help="--model's weight decay where a claim turns it on (5e-4)"
+    )
+    group.addoption("--max-epochs", type=int, default=None, help="--model's epoch cap (default: the scale's)")
+    group.addoption(
+        "--train-images", type=int, default=None, help="--model's training images (default: the scale's MLP's)"
+    )
     group.addoption(
         "--store-dir",
         default=os.environ.get("RETHINK_STORE", str(store_dir_default())),
@@ -87,6 +104,10 @@ def pytest_configure(config: pytest.Config) -> None:
             config.getoption("--seeds"),
             first_seed=config.getoption("--first-seed"),
         )
+        if config.getoption("--model"):
+            scale = with_user_models(
+                scale, config.getoption("--model"), user_options(config), config.getoption("--train-images")
+            )
         device = resolve_device(config.getoption("--device"), int(worker[2:]) if worker else 0)
     except RethinkError as exc:
         raise pytest.UsageError(str(exc)) from None
@@ -94,6 +115,14 @@ def pytest_configure(config: pytest.Config) -> None:
     if worker is None and runs_claims(config):
         session.check_ready()  # a bad --dataset or store ends the session here, in one line
     config.pluginmanager.register(session, SESSION_NAME)
+
+
+def user_options(config: pytest.Config) -> dict:
+    """The training settings given on the command line for --model (None where not given)."""
+    return {
+        key: config.getoption(f"--{key.replace('_', '-')}")
+        for key in ("lr", "batch_size", "weight_decay", "max_epochs")
+    }
 
 
 def runs_claims(config: pytest.Config) -> bool:

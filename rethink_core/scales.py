@@ -7,12 +7,13 @@ accuracy, not the verdict (docs/claims.md, "Reading the claims at smaller scales
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from rethink_core.errors import ConfigError
 from rethink_core.experiment import Experiment
 from rethink_core.models import PAPER_LR
 from rethink_core.train import Hyper
+from rethink_core.user_models import hyper_of
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,9 @@ class Scale:
     test_every: int = 1  # evaluate the test set every this many epochs (always at the end)
     first_seed: int = 0  # seeds are first_seed, first_seed + 1, ...: another draw of the same experiments
     ablation_seeds: int | None = None  # seeds per cell of Table 1's ablations (G1-G4); None: all ``seeds``
+    # training settings per model where they are not the paper's (user models: lr, batch_size,
+    # weight_decay, max_epochs; see with_user_models)
+    overrides: dict[str, dict] = field(default_factory=dict)
 
     def experiment(
         self,
@@ -46,6 +50,7 @@ class Scale:
         if variant == "corrupt_labels" and p in (0.0, 1.0):  # p = 0 and p = 1 are the R1 runs
             variant, p = ("true_labels" if p == 0.0 else "random_labels"), 0.0
         width, n_train = self.size(model)
+        own = self.overrides.get(model, {})
         return Experiment(
             model=model,
             variant=variant,
@@ -56,11 +61,12 @@ class Scale:
             n_train=n_train,
             n_test=self.n_test,
             hyper=Hyper(
-                lr=LEARNING_RATE[model],
-                max_epochs=self.max_epochs,
+                lr=own.get("lr", LEARNING_RATE.get(model)),
+                batch_size=own.get("batch_size", Hyper.batch_size),
+                max_epochs=own.get("max_epochs", self.max_epochs),
                 test_every=self.test_every,
                 augment=crop,
-                weight_decay=WEIGHT_DECAY[model] if weight_decay else 0.0,
+                weight_decay=own.get("weight_decay", WEIGHT_DECAY.get(model)) if weight_decay else 0.0,
             ),
         )
 
@@ -152,6 +158,45 @@ SCALES = {
         description="the paper's setting: CIFAR-10, full architectures, GPU",
     ),
 }
+
+
+# What a user's model trains with where neither it (``rethink_hyper``) nor an option says otherwise: the
+# learning rate of the paper's MLPs and AlexNet, the common batch size and weight-decay coefficient.
+USER_DEFAULTS = {"lr": 0.01, "batch_size": 128, "weight_decay": 5e-4}
+
+
+def with_user_models(scale: Scale, specs: list[str], options: dict, train_images: int | None = None) -> Scale:
+    """The scale with the user's models (``MODULE:CALLABLE``) in place of the paper's architectures:
+    each at width 1 on the scale's MLP training-set size (or ``train_images``), its settings from
+    ``options`` (command line), else the callable's ``rethink_hyper``, else :data:`USER_DEFAULTS`
+    (the scale's epoch cap for ``max_epochs``)."""
+    n_train = train_images or scale.architectures.get("mlp1x512", max(scale.architectures.values()))[1]
+    if n_train < 1:
+        raise ConfigError(f"--train-images must be at least 1, got {n_train}")
+    overrides = {}
+    for spec in specs:
+        declared = hyper_of(spec)
+        overrides[spec] = {
+            key: options.get(key) if options.get(key) is not None else declared.get(key, USER_DEFAULTS.get(key))
+            for key in ("lr", "batch_size", "weight_decay", "max_epochs")
+        }
+        overrides[spec] = {k: v for k, v in overrides[spec].items() if v is not None}
+        _check_settings(spec, overrides[spec])
+    return replace(
+        scale,
+        architectures={spec: (1.0, n_train) for spec in specs},
+        inputs_model=specs[0],
+        ablation_models=tuple(specs),
+        overrides=overrides,
+    )
+
+
+def _check_settings(spec: str, settings: dict) -> None:
+    for key, value in settings.items():
+        if not isinstance(value, (int, float)) or value < 0 or (key != "weight_decay" and value == 0):
+            raise ConfigError(f"{spec}: {key} must be a positive number, got {value!r}")
+        if key in ("batch_size", "max_epochs") and int(value) != value:
+            raise ConfigError(f"{spec}: {key} must be a whole number, got {value!r}")
 
 
 def get_scale(name: str, dataset: str | None = None, seeds: int | None = None, first_seed: int = 0) -> Scale:

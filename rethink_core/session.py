@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from rethink_core import data as data_mod
+from rethink_core import user_models
 from rethink_core.errors import ConfigError, RethinkError
 from rethink_core.experiment import TRAINER_VERSION
 from rethink_core.paper import STATEMENTS
@@ -52,6 +53,8 @@ class ClaimSession:
                 self.scale.dataset, self.config.getoption("--data-root"), self.config.getoption("--download")
             )
             _check_size(self.scale, loaded)
+            for spec in self.config.getoption("--model"):  # imports, builds and checks each user model
+                user_models.build(spec, loaded.image_shape, loaded.num_classes)
             Store(self.config.getoption("--store-dir"))
         except RethinkError as exc:
             raise pytest.UsageError(str(exc)) from None
@@ -124,6 +127,7 @@ class ClaimSession:
             "seeds": scale.seeds,
             "ablation_seeds": len(scale.ablation_seed_list()),
             "hyperparameters": {m: asdict(scale.experiment(m).hyper) for m in scale.architectures},
+            "user_models": list(self.config.getoption("--model")),
             "departures": list(DEPARTURES),
             "device": self.device,
             "wall_seconds": round(time.time() - self.started, 1),
