@@ -22,7 +22,7 @@ from rethink_core.errors import RethinkError
 from rethink_core.experiment import Lab, store_dir_default
 from rethink_core.paper import STATEMENTS
 from rethink_core.progress import Progress
-from rethink_core.scales import SCALES, Scale, get_scale, with_user_models
+from rethink_core.scales import SCALES, Scale, get_scale, rehearse, with_user_models
 from rethink_core.session import CLAIM_ATTR, RECORD_ATTR, ClaimSession
 from rethink_core.store import Store
 
@@ -44,6 +44,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         type=int,
         default=0,
         help="first seed of every configuration: a fresh draw of the same experiments (default 0)",
+    )
+    group.addoption(
+        "--rehearse",
+        action="store_true",
+        help="run every claim of the scale on a few dozen images for one epoch: checks wiring, data and report",
     )
     group.addoption("--report-dir", default="reports", help="where claim reports go (default: reports/)")
     group.addoption(
@@ -104,6 +109,8 @@ def pytest_configure(config: pytest.Config) -> None:
             config.getoption("--seeds"),
             first_seed=config.getoption("--first-seed"),
         )
+        if config.getoption("--rehearse"):
+            scale = rehearse(scale)
         if config.getoption("--model"):
             scale = with_user_models(
                 scale, config.getoption("--model"), user_options(config), config.getoption("--train-images")

@@ -104,9 +104,10 @@ def test_missing_mnist_like_set_says_how_to_get_it(tmp_path, monkeypatch, name, 
         data.load(name, root=tmp_path)
 
 
-def write_mnist(root, n=20):
-    """Small files in MNIST's idx format, where torchvision looks for them."""
-    raw = root / "MNIST" / "raw"
+def write_mnist(root, n=20, folder="MNIST"):
+    """Small files in MNIST's idx format, where torchvision looks for them (``FashionMNIST``: the same
+    format, Fashion-MNIST's folder)."""
+    raw = root / folder / "raw"
     raw.mkdir(parents=True)
     rng = np.random.default_rng(2)
     for split in ("train", "t10k"):

@@ -1,0 +1,65 @@
+"""The paper and full scales, rehearsed on CPU: every claim collected and run to a verdict with the
+scale's real architectures (full width), grids, seeds and tables, on a few dozen images for one
+epoch, reading generated files in CIFAR-10's, MNIST's and Fashion-MNIST's own on-disk formats; the
+report renders and --compare reads both. Nothing is asserted about the verdicts: a rehearsal's runs
+cannot fit."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from test_data import write_cifar, write_mnist
+
+from rethink_core import cifar
+from rethink_core.paper import STATEMENTS
+from rethink_core.report import compare_reports
+
+CLAIMS = Path(__file__).resolve().parent.parent / "claims"
+VERDICTS = {"pass", "fail", "deviation", "skip"}
+
+
+@pytest.fixture
+def data_root(tmp_path, monkeypatch):
+    """CIFAR-10 (100 / 20 images; md5 table overridden for these files only), MNIST and
+    Fashion-MNIST (80 / 80 each) in their real formats."""
+    root = tmp_path / "data"
+    folder = write_cifar(root)
+    monkeypatch.setattr(cifar, "MD5", {p.name: cifar.md5_file(p) for p in folder.iterdir()})
+    write_mnist(root, n=80)
+    write_mnist(root, n=80, folder="FashionMNIST")
+    return root
+
+
+@pytest.mark.parametrize("scale", ["paper", "full"])
+def test_a_rehearsal_reaches_a_verdict_for_every_claim_and_renders_its_report(pytester, data_root, scale):
+    shutil.copytree(CLAIMS, pytester.path / "claims")
+    reports = pytester.path / "reports"
+    result = pytester.runpytest(
+        "claims",
+        "-p",
+        "rethink_core.plugin",
+        "--scale",
+        scale,
+        "--rehearse",
+        "--device",
+        "cpu",
+        "--data-root",
+        str(data_root),
+        "--store-dir",
+        str(pytester.path / "store"),
+        "--report-dir",
+        str(reports),
+        "-q",
+    )
+    assert result.ret in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED), result.stdout.str()[-3000:]
+    doc = json.loads((reports / "latest" / "results.json").read_text())
+    assert {case["claim"] for case in doc["results"]} == set(STATEMENTS)
+    assert all(case["verdict"] in VERDICTS for case in doc["results"])
+    assert doc["meta"]["scale"] == scale and "rehearsal" in doc["meta"]["scale_description"]
+    sweeps = [c for c in doc["results"] if c["claim"] == "R3" and "epochs to fit per p" in c["measured"]]
+    assert len(sweeps) == 6 and {len(c["measured"]["epochs to fit per p"]) for c in sweeps} == {11}  # the grid
+    assert "Table 1" in (reports / "latest" / "report.html").read_text()
+    assert compare_reports(reports / "latest", reports / "latest") == []
