@@ -12,7 +12,7 @@ from __future__ import annotations
 import pytest
 
 from rethink_core.experiment import RunResult, summarize_runs
-from rethink_core.paper import FIGURE_1B, FIGURE_1C
+from rethink_core.paper import FIGURE_1B, FIGURE_1B_MODELS, FIGURE_1C
 from rethink_core.stats import accuracy_interval, class_permutation_test, mean_interval, spearman_trend
 from rethink_core.user_models import is_user_model
 from rethink_core.verdicts import (
@@ -41,8 +41,7 @@ TIME_TO_OVERFIT = (
 )
 
 
-# The architectures of Figures 1b and 1c.
-SWEPT = ("inception", "alexnet", "mlp1x512")
+SWEPT = FIGURE_1B_MODELS
 
 
 def sweep(scale, lab, architecture: str) -> dict[float, list[RunResult]]:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import pytest
 
 from rethink_core.experiment import RunResult, summarize_runs
-from rethink_core.models import is_convolutional
+from rethink_core.models import table_1_settings
 from rethink_core.paper import FIGURE_2, RANDOM_LABELS_WEIGHT_DECAY, TABLE_1
 from rethink_core.stats import above_test, accuracy_interval, best_of_k_gain_test, mean_interval
 from rethink_core.train import History
@@ -45,12 +45,6 @@ FITS_RANDOM_LABELS = 0.99
 # from each run's final accuracy, the test-set size and k) must not reject at the trend level.
 
 
-def settings(model: str) -> list[tuple[bool, bool]]:
-    """Table 1's (random crop, weight decay) settings of a model: crop only for the CNNs."""
-    crops = (True, False) if is_convolutional(model) or is_user_model(model) else (False,)
-    return [(crop, decay) for crop in crops for decay in (True, False)]
-
-
 def skip_unless_ablated(scale, model: str, record) -> None:
     """Skip (recorded under the claim's id) where the scale does not run this model's ablations."""
     if model not in scale.ablation_models:
@@ -66,7 +60,7 @@ def ablation(scale, lab, model: str) -> dict[tuple[bool, bool], list[RunResult]]
         (crop, decay): lab.run_all(
             [scale.experiment(model, seed=s, crop=crop, weight_decay=decay) for s in scale.ablation_seed_list()]
         )
-        for crop, decay in settings(model)
+        for crop, decay in table_1_settings(model)
     }
 
 

@@ -34,6 +34,13 @@ def is_convolutional(name: str) -> bool:
     return name not in MLPS and not user_models.is_user_model(name)
 
 
+def table_1_settings(name: str) -> list[tuple[bool, bool]]:
+    """Table 1's (random crop, weight decay) settings of a model: random crop only for the CNNs (and a
+    user's model, which may be one)."""
+    crops = (True, False) if is_convolutional(name) or user_models.is_user_model(name) else (False,)
+    return [(crop, decay) for crop in crops for decay in (True, False)]
+
+
 def scaled(channels: int, width: float) -> int:
     return max(1, round(channels * width))
 

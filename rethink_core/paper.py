@@ -26,6 +26,8 @@ FIGURE_1A = (
     "later than true labels; random pixels and Gaussian start converging faster than random labels"
 )
 
+# The architectures of Figures 1b and 1c (the label-noise sweep).
+FIGURE_1B_MODELS = ("inception", "alexnet", "mlp1x512")
 FIGURE_1B = (
     "time to overfit grows with the label-corruption level, by only a small constant factor "
     "(Inception, AlexNet, MLP 1x512 on CIFAR-10; read off the figure by secondary sources: 1.5x to 4x, unconfirmed)"

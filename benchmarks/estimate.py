@@ -1,0 +1,159 @@
+"""How long a scale's claims take, before running them: FLOPs from the runs the claims declare.
+
+Every training run of the scale (``planned_runs``: R1, R2, the R3/R4 sweep, Table 1's ablations for
+G1-G4; tests/test_rehearsal.py checks it against what a rehearsal of the claims really trains) costs
+epochs x (images x FLOPs per training image + the eval-mode pass over the training set) plus the test
+evaluations. FLOPs per image are counted with torch.utils.flop_counter (forward + backward of the
+model at its width, on the data's input shape). Epochs come from a results store where the run is
+there (measured), else from --assume-epochs, else the scale's cap (an upper bound). Time = FLOPs /
+throughput: --flops-per-s (measured, e.g. by benchmarks/throughput.py on the device), or --peak
+times --mfu.
+
+    python benchmarks/estimate.py --scale default --store-dir ~/.cache/rethink/runs --flops-per-s 30e9
+    python benchmarks/estimate.py --scale paper --peak 989e12 --mfu 0.1 --assume-epochs 60
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections import defaultdict
+from dataclasses import replace
+from functools import cache
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+from torch.utils.flop_counter import FlopCounterMode
+
+from rethink_core import models
+from rethink_core.experiment import Experiment, prepared
+from rethink_core.paper import FIGURE_1A_VARIANTS, FIGURE_1B_MODELS
+from rethink_core.scales import Scale, get_scale
+from rethink_core.user_models import is_user_model
+
+INPUT_SHAPES = {"embedded": (1, 28, 28), "fashion-mnist": (1, 28, 28), "mnist": (1, 28, 28), "cifar10": (3, 28, 28)}
+
+
+def planned_runs(scale: Scale) -> list[Experiment]:
+    """Every training run the claims of ``scale`` declare, once each (runs shared between claims are
+    trained once)."""
+    seeds, ablation_seeds = scale.seed_list(), scale.ablation_seed_list()
+    runs = [
+        scale.experiment(m, v, seed=s)
+        for m in scale.architectures
+        for v in ("true_labels", "random_labels")
+        for s in seeds
+    ]  # R1
+    runs += [scale.experiment(scale.inputs_model, v, seed=s) for v in FIGURE_1A_VARIANTS for s in seeds]  # R2
+    swept = [m for m in scale.architectures if m in FIGURE_1B_MODELS or is_user_model(m)]
+    runs += [scale.experiment(m, "corrupt_labels", p, s) for m in swept for p in scale.corruption_grid for s in seeds]
+    ablated = [m for m in scale.ablation_models if m in scale.architectures]
+    for m in ablated:  # G1, G4: Table 1's cells; G2: random labels with weight decay
+        runs += [
+            scale.experiment(m, seed=s, crop=c, weight_decay=d)
+            for c, d in models.table_1_settings(m)
+            for s in ablation_seeds
+        ]
+        runs += [scale.experiment(m, "random_labels", seed=s, weight_decay=True) for s in ablation_seeds]
+    if "inception_nobn" in scale.ablation_models:  # G3
+        runs += [
+            scale.experiment(m, seed=s, weight_decay=d)
+            for m in ("inception", "inception_nobn")
+            for d in (True, False)
+            for s in ablation_seeds
+        ]
+    unique = {exp.key(): exp for exp in runs}
+    return list(unique.values())
+
+
+@cache
+def flops_per_image(model: str, width: float, shape: tuple[int, int, int]) -> tuple[float, float]:
+    """(training, forward-only) FLOPs per image: one batch of 8 counted and divided."""
+    net = models.build(model, shape, 10, width)
+    x, y = torch.randn(8, *shape), torch.randint(0, 10, (8,))
+    with FlopCounterMode(display=False) as counter:
+        F.cross_entropy(net(x), y).backward()
+    train = counter.get_total_flops() / 8
+    with torch.no_grad(), FlopCounterMode(display=False) as counter:
+        net.eval()(x)
+    return train, counter.get_total_flops() / 8
+
+
+def measured_epochs(store: Path | None) -> dict[str, tuple[int, float]]:
+    """Store key -> (epochs, seconds) of every finished run in a results store."""
+    found = {}
+    for path in store.rglob("*.json") if store else []:
+        try:
+            result = json.loads(path.read_text())["result"]
+            found[path.stem] = (len(result["history"]["epochs"]), result["seconds"])
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+    return found
+
+
+def estimate(scale: Scale, store: Path | None, assume_epochs: int | None) -> list[dict]:
+    """One row per planned run: its FLOPs and where its epoch count came from."""
+    shape = INPUT_SHAPES.get(scale.dataset, (1, 28, 28))
+    measured = measured_epochs(store)
+    rows = []
+    for exp in planned_runs(scale):
+        train, forward = flops_per_image(exp.model, exp.width, shape)
+        key = _stored_key(exp, measured)
+        epochs, source = (measured[key][0], "measured") if key else (assume_epochs or exp.hyper.max_epochs, "assumed")
+        evaluations = epochs // exp.hyper.test_every + 1
+        flops = epochs * exp.n_train * (train + forward) + evaluations * exp.n_test * forward
+        rows.append(
+            {
+                "run": exp.describe(),
+                "epochs": epochs,
+                "source": source,
+                "flops": flops,
+                "seconds_measured": measured[key][1] if key else None,
+            }
+        )
+    return rows
+
+
+def _stored_key(exp: Experiment, measured: dict) -> str | None:
+    """The run's store key if the store holds it (the key needs the data's fingerprint)."""
+    try:
+        _, fingerprint, _ = prepared(exp.dataset, None, False, exp.n_train, exp.n_test)
+    except Exception:  # the data set is not here: nothing measured can match
+        return None
+    key = replace(exp, data_fingerprint=fingerprint).key()
+    return key if key in measured else None
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", default="default")
+    parser.add_argument("--store-dir", type=Path, default=None, help="a results store with this scale's runs")
+    parser.add_argument("--assume-epochs", type=int, default=None, help="epochs of a run the store lacks")
+    parser.add_argument("--flops-per-s", type=float, default=None, help="measured throughput of the device")
+    parser.add_argument("--peak", type=float, default=None, help="the device's peak FLOP/s (with --mfu)")
+    parser.add_argument("--mfu", type=float, default=0.1, help="fraction of --peak achieved (default 0.1)")
+    parser.add_argument("--workers", type=int, default=1, help="runs trained side by side (xdist workers, GPUs)")
+    args = parser.parse_args(argv)
+    if args.flops_per_s is None and args.peak is None:
+        parser.error("give --flops-per-s, or --peak (and --mfu)")
+    rate = args.flops_per_s or args.peak * args.mfu
+    rows = estimate(get_scale(args.scale), args.store_dir, args.assume_epochs)
+    total = sum(r["flops"] for r in rows)
+    by_source = defaultdict(int)
+    for r in rows:
+        by_source[r["source"]] += 1
+    print(f"scale {args.scale}: {len(rows)} training runs ({dict(by_source)}), {total / 1e15:.3f} PFLOP")
+    print(f"at {rate / 1e12:.3g} TFLOP/s on {args.workers} worker(s): {total / rate / args.workers / 60:.1f} minutes")
+    done = [r for r in rows if r["seconds_measured"] is not None]
+    if done:
+        measured = sum(r["seconds_measured"] for r in done)
+        predicted = sum(r["flops"] for r in done) / rate
+        print(
+            f"the {len(done)} measured runs: {measured / 60:.1f} min of training measured, "
+            f"{predicted / 60:.1f} min estimated ({predicted / measured:.2f}x)"
+        )
+
+
+if __name__ == "__main__":
+    main()
