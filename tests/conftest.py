@@ -3,9 +3,68 @@ cannot fail by chance on one clean clone and pass on the next. `HYPOTHESIS_PROFI
 searches fresh examples (more of them) when you want hypothesis to hunt for bugs."""
 
 import os
+import pickle
+from types import SimpleNamespace
 
+import numpy as np
+import pytest
 from hypothesis import settings
+
+from rethink_core.cifar import FOLDER, TEST_BATCH, TRAIN_BATCHES
 
 settings.register_profile("default", derandomize=True)
 settings.register_profile("explore", derandomize=False, max_examples=200)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+
+# ----------------------------------------------------------------------------- small data files in real formats
+
+
+def write_npz(path, n=40, shape=(8, 8), **override):
+    rng = np.random.default_rng(0)
+    arrays = {
+        "x_train": rng.integers(0, 256, (n, *shape), dtype=np.uint8),
+        "y_train": np.arange(n) % 10,
+        "x_test": rng.integers(0, 256, (n // 2, *shape), dtype=np.uint8),
+        "y_test": np.arange(n // 2) % 10,
+    }
+    arrays.update(override)
+    arrays = {k: v for k, v in arrays.items() if v is not None}
+    np.savez(path, **arrays)
+    return path
+
+
+def write_mnist(root, n=20, folder="MNIST"):
+    """Small files in MNIST's idx format, where torchvision looks for them (``FashionMNIST``: the same
+    format, Fashion-MNIST's folder)."""
+    raw = root / folder / "raw"
+    raw.mkdir(parents=True)
+    rng = np.random.default_rng(2)
+    for split in ("train", "t10k"):
+        header = np.array([0x803, n, 28, 28], ">i4").tobytes()
+        (raw / f"{split}-images-idx3-ubyte").write_bytes(header + rng.integers(0, 256, n * 784, np.uint8).tobytes())
+        labels = (np.arange(n) % 10).astype(np.uint8).tobytes()
+        (raw / f"{split}-labels-idx1-ubyte").write_bytes(np.array([0x801, n], ">i4").tobytes() + labels)
+    return raw
+
+
+def write_cifar(root, n=20):
+    """Small files in CIFAR-10's own format: pickled dicts of a uint8 N x 3072 array and labels."""
+    folder = root / FOLDER
+    folder.mkdir(parents=True)
+    rng = np.random.default_rng(1)
+    for name in (*TRAIN_BATCHES, TEST_BATCH):
+        batch = {
+            "batch_label": name,
+            "data": rng.integers(0, 256, (n, 3072), dtype=np.uint8),
+            "labels": [i % 10 for i in range(n)],
+        }
+        (folder / name).write_bytes(pickle.dumps(batch, protocol=2))
+    return folder
+
+
+@pytest.fixture
+def data_files() -> SimpleNamespace:
+    """Writers of small generated data files in the real on-disk formats (.npz, MNIST's idx,
+    CIFAR-10's pickled batches): a fixture, so tests reach them under any --import-mode."""
+    return SimpleNamespace(write_npz=write_npz, write_mnist=write_mnist, write_cifar=write_cifar)

@@ -10,7 +10,7 @@ import pytest
 import torch
 
 from rethink_core import cifar, data
-from rethink_core.cifar import FOLDER, TEST_BATCH, TRAIN_BATCHES, read_batch
+from rethink_core.cifar import TEST_BATCH, TRAIN_BATCHES, read_batch
 from rethink_core.errors import DataError
 
 
@@ -33,22 +33,8 @@ def test_embedded_set_hash_is_verified(tmp_path, monkeypatch):
     data.load_embedded.cache_clear()
 
 
-def write_npz(path, n=40, shape=(8, 8), **override):
-    rng = np.random.default_rng(0)
-    arrays = {
-        "x_train": rng.integers(0, 256, (n, *shape), dtype=np.uint8),
-        "y_train": np.arange(n) % 10,
-        "x_test": rng.integers(0, 256, (n // 2, *shape), dtype=np.uint8),
-        "y_test": np.arange(n // 2) % 10,
-    }
-    arrays.update(override)
-    arrays = {k: v for k, v in arrays.items() if v is not None}
-    np.savez(path, **arrays)
-    return path
-
-
-def test_npz_round_trip(tmp_path):
-    d = data.load(str(write_npz(tmp_path / "mine.npz", shape=(8, 8, 3))))
+def test_npz_round_trip(data_files, tmp_path):
+    d = data.load(str(data_files.write_npz(tmp_path / "mine.npz", shape=(8, 8, 3))))
     assert d.x_train.shape == (40, 8, 8, 3) and d.image_shape == (3, 8, 8)
     assert d.fingerprint.startswith("npz-")
 
@@ -72,8 +58,8 @@ def test_npz_round_trip(tmp_path):
         ({"x_train": np.array([None] * 40, dtype=object)}, "not a readable"),  # would need pickle: refused
     ],
 )
-def test_bad_npz_gets_a_clear_error(tmp_path, override, message):
-    path = write_npz(tmp_path / "bad.npz", **override)
+def test_bad_npz_gets_a_clear_error(data_files, tmp_path, override, message):
+    path = data_files.write_npz(tmp_path / "bad.npz", **override)
     with pytest.raises(DataError, match=message):
         data.load(str(path))
 
@@ -90,8 +76,8 @@ def test_missing_and_unknown_data_sets(tmp_path):
         data.load(str(tmp_path / "garbage.npz"))
 
 
-def test_truncated_npz_gets_a_clear_error(tmp_path):
-    path = write_npz(tmp_path / "cut.npz")
+def test_truncated_npz_gets_a_clear_error(data_files, tmp_path):
+    path = data_files.write_npz(tmp_path / "cut.npz")
     path.write_bytes(path.read_bytes()[:-40])
     with pytest.raises(DataError, match="not a readable"):
         data.load(str(path))
@@ -104,22 +90,8 @@ def test_missing_mnist_like_set_says_how_to_get_it(tmp_path, monkeypatch, name, 
         data.load(name, root=tmp_path)
 
 
-def write_mnist(root, n=20, folder="MNIST"):
-    """Small files in MNIST's idx format, where torchvision looks for them (``FashionMNIST``: the same
-    format, Fashion-MNIST's folder)."""
-    raw = root / folder / "raw"
-    raw.mkdir(parents=True)
-    rng = np.random.default_rng(2)
-    for split in ("train", "t10k"):
-        header = np.array([0x803, n, 28, 28], ">i4").tobytes()
-        (raw / f"{split}-images-idx3-ubyte").write_bytes(header + rng.integers(0, 256, n * 784, np.uint8).tobytes())
-        labels = (np.arange(n) % 10).astype(np.uint8).tobytes()
-        (raw / f"{split}-labels-idx1-ubyte").write_bytes(np.array([0x801, n], ">i4").tobytes() + labels)
-    return raw
-
-
-def test_mnist_files_load_and_a_truncated_one_is_refused(tmp_path):
-    raw = write_mnist(tmp_path)
+def test_mnist_files_load_and_a_truncated_one_is_refused(data_files, tmp_path):
+    raw = data_files.write_mnist(tmp_path)
     d = data.load("mnist", root=tmp_path)
     assert d.x_train.shape == (20, 28, 28, 1) and d.fingerprint.startswith("mnist-")
     images = raw / "train-images-idx3-ubyte"
@@ -128,25 +100,10 @@ def test_mnist_files_load_and_a_truncated_one_is_refused(tmp_path):
         data.load("mnist", root=tmp_path)
 
 
-def write_cifar(root, n=20):
-    """Small files in CIFAR-10's own format: pickled dicts of a uint8 N x 3072 array and labels."""
-    folder = root / FOLDER
-    folder.mkdir(parents=True)
-    rng = np.random.default_rng(1)
-    for name in (*TRAIN_BATCHES, TEST_BATCH):
-        batch = {
-            "batch_label": name,
-            "data": rng.integers(0, 256, (n, 3072), dtype=np.uint8),
-            "labels": [i % 10 for i in range(n)],
-        }
-        (folder / name).write_bytes(pickle.dumps(batch, protocol=2))
-    return folder
-
-
 @pytest.fixture
-def fake_cifar(tmp_path, monkeypatch):
+def fake_cifar(tmp_path, monkeypatch, data_files):
     """Small CIFAR-format batches under tmp_path, with their md5 sums taken as the published ones."""
-    folder = write_cifar(tmp_path)
+    folder = data_files.write_cifar(tmp_path)
     monkeypatch.setattr(cifar, "MD5", {p.name: cifar.md5_file(p) for p in folder.iterdir()})
     return folder
 
@@ -176,15 +133,15 @@ def test_real_cifar10_md5_sums_are_the_published_ones():
 
 
 @pytest.mark.parametrize("cut", [10, 2000])
-def test_truncated_cifar10_batch_gets_a_clear_error(tmp_path, cut):
-    batch = write_cifar(tmp_path) / TEST_BATCH
+def test_truncated_cifar10_batch_gets_a_clear_error(data_files, tmp_path, cut):
+    batch = data_files.write_cifar(tmp_path) / TEST_BATCH
     batch.write_bytes(batch.read_bytes()[:cut])
     with pytest.raises(DataError, match="not a readable CIFAR-10 batch"):
         read_batch(batch)
 
 
-def test_cifar10_loader_refuses_code_in_pickles(tmp_path):
-    folder = write_cifar(tmp_path)
+def test_cifar10_loader_refuses_code_in_pickles(data_files, tmp_path):
+    folder = data_files.write_cifar(tmp_path)
     marker = tmp_path / "pwned"
 
     class Evil:

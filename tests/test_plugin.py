@@ -6,7 +6,6 @@ import json
 
 import numpy as np
 import pytest
-from test_data import write_npz
 
 CLAIM = '''
 import pytest
@@ -102,9 +101,9 @@ def test_cuda_without_a_gpu_is_a_usage_error(pytester):
         (["--dataset", "small.npz"], "small.npz has 40 training and 20 test images; scale 'smoke' needs 500 and 1000"),
     ],
 )
-def test_bad_options_end_the_run_with_a_one_line_usage_error(pytester, args, message):
+def test_bad_options_end_the_run_with_a_one_line_usage_error(pytester, args, message, data_files):
     (pytester.path / "afile").write_text("")  # a file where a folder should be
-    write_npz(pytester.path / "small.npz")
+    data_files.write_npz(pytester.path / "small.npz")
     np.savez(pytester.path / "bad.npz", x_train=np.zeros((4, 8, 8), np.uint8))
     args = [str(pytester.path / a) if a.endswith(".npz") or a.startswith("afile") else a for a in args]
     result = run(pytester, *args, subprocess=False)

@@ -11,7 +11,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-from test_data import write_cifar, write_mnist
 
 from rethink_core import cifar
 from rethink_core.experiment import Experiment
@@ -42,14 +41,14 @@ VERDICTS = {"pass", "fail", "deviation", "skip"}
 
 
 @pytest.fixture
-def data_root(tmp_path, monkeypatch):
+def data_root(tmp_path, monkeypatch, data_files):
     """CIFAR-10 (100 / 20 images; md5 table overridden for these files only), MNIST and
     Fashion-MNIST (80 / 80 each) in their real formats."""
     root = tmp_path / "data"
-    folder = write_cifar(root)
+    folder = data_files.write_cifar(root)
     monkeypatch.setattr(cifar, "MD5", {p.name: cifar.md5_file(p) for p in folder.iterdir()})
-    write_mnist(root, n=80)
-    write_mnist(root, n=80, folder="FashionMNIST")
+    data_files.write_mnist(root, n=80)
+    data_files.write_mnist(root, n=80, folder="FashionMNIST")
     return root
 
 
