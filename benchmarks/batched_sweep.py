@@ -37,6 +37,7 @@ import torch.nn.functional as F
 from torch.func import functional_call, stack_module_state, vmap
 
 from rethink_core import models, randomize
+from rethink_core.devices import resolve_device, synchronize
 from rethink_core.experiment import Experiment, RunResult, execute, prepared, versions
 from rethink_core.scales import get_scale
 from rethink_core.seeding import derived_seed
@@ -197,7 +198,7 @@ def epochs_text(r: RunResult) -> str:
     return str(len(r.history.epochs)) + ("" if r.fitted else f" ({r.history.status})")
 
 
-def compare(exps: list[Experiment], order: str) -> None:
+def compare(exps: list[Experiment], order: str, device: str = "cpu") -> None:
     e0 = exps[0]
     prepared(e0.dataset, None, False, e0.n_train, e0.n_test)  # load the data once, outside both timings
     print(
@@ -208,7 +209,8 @@ def compare(exps: list[Experiment], order: str) -> None:
     timed: dict[str, tuple[float, list[RunResult]]] = {}
     for way in ("sequential", "batched") if order == "sequential-first" else ("batched", "sequential"):
         start = time.perf_counter()
-        results = [execute(e) for e in exps] if way == "sequential" else train_batched(exps)
+        results = [execute(e, device) for e in exps] if way == "sequential" else train_batched(exps, device)
+        synchronize(device)
         timed[way] = (time.perf_counter() - start, results)
         print(f"  {way}: {timed[way][0]:.1f} s", flush=True)
     (t_seq, seq), (t_bat, bat) = timed["sequential"], timed["batched"]
@@ -242,12 +244,14 @@ def main() -> None:
     parser.add_argument("--levels", nargs="+", type=float, default=None, help="corruption levels (default: the grid)")
     parser.add_argument("--seeds", type=int, default=None, help="seeds per level (default: the scale's)")
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--device", default="cpu", choices=("auto", "cpu", "cuda"))
     parser.add_argument("--order", choices=("sequential-first", "batched-first"), default="sequential-first")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
-    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, CPU")
+    device = resolve_device(args.device)
+    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, {device}")
     for n in args.sizes:
-        compare(sweep(args.arch, args.scale, n, args.max_epochs, args.levels, args.seeds), args.order)
+        compare(sweep(args.arch, args.scale, n, args.max_epochs, args.levels, args.seeds), args.order, device)
 
 
 if __name__ == "__main__":
