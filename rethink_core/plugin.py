@@ -232,7 +232,8 @@ def junit_properties(case: str, extra: dict) -> list[tuple[str, str]]:
     properties = [("case", case)]
     for row in extra.get("headline", ()):
         properties.append((f"ours: {row['quantity']}", str(row["ours"])))
-        properties.append((f"paper: {row['quantity']}", str(row["paper"])))
+        if row["paper"] is not None:
+            properties.append((f"paper: {row['quantity']}", str(row["paper"])))
     if "decided_by" in extra:
         decided = extra["decided_by"]
         properties.append(("decided by", f"{decided['statistic']} = {decided['value']:.3g} ({decided['threshold']})"))
