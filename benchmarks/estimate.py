@@ -1,4 +1,4 @@
-"""How long a scale's claims take, before running them: FLOPs from the runs the claims declare.
+"""How long a scale's training runs take, before running them: FLOPs from the runs the claims declare.
 
 Every training run of the scale (``planned_runs``: R1, R2, the R3/R4 sweep, Table 1's ablations for
 G1-G4; tests/test_rehearsal.py checks it against what a rehearsal of the claims really trains) costs
@@ -11,6 +11,9 @@ times --mfu.
 
     python benchmarks/estimate.py --scale default --store-dir ~/.cache/rethink/runs --flops-per-s 30e9
     python benchmarks/estimate.py --scale paper --peak 989e12 --mfu 0.1 --assume-epochs 60
+
+Not counted: the theory claims T1-T4, which train nothing through the store (seconds at smoke and
+default; T3 at paper or full scale solves a 60,000 x 60,000 float64 system on the GPU).
 """
 
 from __future__ import annotations
@@ -92,14 +95,14 @@ def measured_epochs(store: Path | None) -> dict[str, tuple[int, float]]:
     return found
 
 
-def estimate(scale: Scale, store: Path | None, assume_epochs: int | None) -> list[dict]:
+def estimate(scale: Scale, store: Path | None, assume_epochs: int | None, root: str | None = None) -> list[dict]:
     """One row per planned run: its FLOPs and where its epoch count came from."""
     shape = INPUT_SHAPES.get(scale.dataset, (1, 28, 28))
     measured = measured_epochs(store)
     rows = []
     for exp in planned_runs(scale):
         train, forward = flops_per_image(exp.model, exp.width, shape)
-        key = _stored_key(exp, measured)
+        key = _stored_key(exp, measured, root)
         epochs, source = (measured[key][0], "measured") if key else (assume_epochs or exp.hyper.max_epochs, "assumed")
         evaluations = epochs // exp.hyper.test_every + 1
         flops = epochs * exp.n_train * (train + forward) + evaluations * exp.n_test * forward
@@ -115,20 +118,22 @@ def estimate(scale: Scale, store: Path | None, assume_epochs: int | None) -> lis
     return rows
 
 
-def _stored_key(exp: Experiment, measured: dict) -> str | None:
-    """The run's store key if the store holds it (the key needs the data's fingerprint)."""
+def _stored_key(exp: Experiment, measured: dict, root: str | None) -> str | None:
+    """The run's store key if the store holds it, trained on either kind of device (the key needs the
+    data's fingerprint)."""
     try:
-        _, fingerprint, _ = prepared(exp.dataset, None, False, exp.n_train, exp.n_test)
+        _, fingerprint, _ = prepared(exp.dataset, root, False, exp.n_train, exp.n_test)
     except Exception:  # the data set is not here: nothing measured can match
         return None
-    key = replace(exp, data_fingerprint=fingerprint).key()
-    return key if key in measured else None
+    keys = [replace(exp, data_fingerprint=fingerprint).key(device) for device in ("cpu", "cuda")]
+    return next((key for key in keys if key in measured), None)
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", default="default")
     parser.add_argument("--store-dir", type=Path, default=None, help="a results store with this scale's runs")
+    parser.add_argument("--data-root", default=None, help="where the scale's full data set lives")
     parser.add_argument("--assume-epochs", type=int, default=None, help="epochs of a run the store lacks")
     parser.add_argument("--flops-per-s", type=float, default=None, help="measured throughput of the device")
     parser.add_argument("--peak", type=float, default=None, help="the device's peak FLOP/s (with --mfu)")
@@ -138,7 +143,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.flops_per_s is None and args.peak is None:
         parser.error("give --flops-per-s, or --peak (and --mfu)")
     rate = args.flops_per_s or args.peak * args.mfu
-    rows = estimate(get_scale(args.scale), args.store_dir, args.assume_epochs)
+    rows = estimate(get_scale(args.scale), args.store_dir, args.assume_epochs, args.data_root)
     total = sum(r["flops"] for r in rows)
     by_source = defaultdict(int)
     for r in rows:

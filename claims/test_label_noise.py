@@ -148,6 +148,8 @@ def test_time_to_overfit_grows_with_label_noise(architecture, scale, lab, record
         decided_by=decided_by("one-sided trend p", trend["p_value"], f"< {TREND_ALPHA}"),
         runs=summarize_runs([r for rs in runs.values() for r in rs]),
     )
+    everything = [r for rs in runs.values() for r in rs]
+    assert not not_fitted(everything), f"not every corruption level fitted: {not_fitted(everything)}"
     skip_unless_decidable(trend, "R3 trend")
     assert trend["p_value"] < TREND_ALPHA, (
         f"time to overfit does not grow with p: Spearman rho within seeds = {trend['rho']:.2f}, one-sided p = "

@@ -187,6 +187,7 @@ def rehearse(scale: Scale) -> Scale:
     return replace(
         scale,
         architectures={m: (width, REHEARSAL_TRAIN) for m, (width, _) in scale.architectures.items()},
+        overrides={m: {k: v for k, v in own.items() if k != "max_epochs"} for m, own in scale.overrides.items()},
         n_test=REHEARSAL_TEST,
         max_epochs=1,
         test_every=1,
@@ -205,7 +206,7 @@ def with_user_models(scale: Scale, specs: list[str], options: dict, train_images
     each at width 1 on the scale's MLP training-set size (or ``train_images``), its settings from
     ``options`` (command line), else the callable's ``rethink_hyper``, else :data:`USER_DEFAULTS`
     (the scale's epoch cap for ``max_epochs``)."""
-    n_train = train_images or scale.architectures.get("mlp1x512", max(scale.architectures.values()))[1]
+    n_train = train_images if train_images is not None else scale.architectures.get("mlp1x512", (1.0, 2000))[1]
     if n_train < 1:
         raise ConfigError(f"--train-images must be at least 1, got {n_train}")
     overrides = {}
@@ -228,9 +229,14 @@ def with_user_models(scale: Scale, specs: list[str], options: dict, train_images
 
 def _check_settings(spec: str, settings: dict) -> None:
     for key, value in settings.items():
-        if not isinstance(value, (int, float)) or value < 0 or (key != "weight_decay" and value == 0):
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, (int, float))
+            or value < 0
+            or (key != "weight_decay" and value == 0)
+        ):
             raise ConfigError(f"{spec}: {key} must be a positive number, got {value!r}")
-        if key in ("batch_size", "max_epochs") and int(value) != value:
+        if key in ("batch_size", "max_epochs") and not isinstance(value, int):
             raise ConfigError(f"{spec}: {key} must be a whole number, got {value!r}")
 
 

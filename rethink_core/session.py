@@ -63,17 +63,20 @@ class ClaimSession:
     # ------------------------------------------------------------------------- gathering
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        """Gather every claim case with its verdict, on the controller (reports arrive from workers)."""
+        """Gather every claim case with its verdict, on the controller (reports arrive from workers). A
+        case is "pass" only when its call passed; one whose test never finished (interrupted, or its
+        worker crashed: that report carries no claim attribute) is completed as a failure."""
         if not self.controller:
             return
         claim, entry = getattr(report, CLAIM_ATTR, None), getattr(report, RECORD_ATTR, None)
-        if claim is None:
+        if claim is None and report.nodeid not in self.cases:
             return
-        statement = STATEMENTS.get(claim["claim"])
-        case = self.cases.setdefault(
-            report.nodeid,
-            {"test": report.nodeid, "verdict": "pass", **claim, **({"statement": statement} if statement else {})},
-        )
+        if claim is not None and report.nodeid not in self.cases:
+            statement = STATEMENTS.get(claim["claim"])
+            self.cases[report.nodeid] = {"test": report.nodeid, "verdict": None, **claim}
+            if statement:
+                self.cases[report.nodeid]["statement"] = statement
+        case = self.cases[report.nodeid]
         if entry is not None:
             case.update({k: v for k, v in entry.items() if k not in case or k == "measured"})
             if "deviation" in entry:  # what was declared, and the outcome a report of this test gave
@@ -109,7 +112,7 @@ class ClaimSession:
         from rethink_core import report
 
         console = Console(file=terminalreporter._tw._file, force_terminal=terminalreporter.hasmarkup, width=160)
-        console.print(report.terminal_table(list(self.cases.values())))
+        console.print(report.terminal_table([self._complete(case) for case in self.cases.values()]))
         if self.report_path:
             terminalreporter.write_line(f"claim report: {self.report_path / 'report.html'} (and report.md)")
 
@@ -130,6 +133,8 @@ class ClaimSession:
             "user_models": list(self.config.getoption("--model")),
             "departures": list(DEPARTURES),
             "device": self.device,
+            "precision": "bf16" if self.device.startswith("cuda") else "float32",  # train.autocast
+            "rehearsal": scale.rehearsal,
             "wall_seconds": round(time.time() - self.started, 1),
             "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "first_seed": scale.first_seed,
@@ -140,6 +145,8 @@ class ClaimSession:
         }
 
     def _complete(self, case: dict) -> dict:
+        if case["verdict"] is None:
+            case["verdict"], case["reason"] = "fail", "the test did not finish (interrupted, or its worker crashed)"
         case.setdefault("case", case["test"].split("::")[-1])
         case.setdefault("measured", {})
         case.setdefault("paper", None)
@@ -152,6 +159,8 @@ def _verdict(report: pytest.TestReport) -> tuple[str | None, str | None]:
     """The verdict a test report gives (None: says nothing, e.g. a passed setup) and its reason."""
     if hasattr(report, "wasxfail") and (report.skipped or (report.passed and report.when == "call")):
         return "deviation", report.wasxfail.removeprefix("reason: ")
+    if report.passed and report.when == "call":
+        return "pass", None
     if report.failed:
         return "fail", _first_line(report.longreprtext)
     if report.skipped:

@@ -58,13 +58,17 @@ def mean_interval(values: Sequence[float], confidence: float = 0.95) -> dict:
 
 
 def difference_interval(a: Sequence[float], b: Sequence[float], confidence: float = 0.95) -> dict:
-    """Difference of the means of two independent samples, with a normal-approximation interval
-    (standard error sqrt(var_a / n_a + var_b / n_b))."""
+    """Difference of the means of two independent samples, with Welch's t interval (standard error
+    sqrt(var_a / n_a + var_b / n_b), Welch-Satterthwaite degrees of freedom)."""
     a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
     diff = float(a.mean() - b.mean())
-    se = math.sqrt(a.var(ddof=1) / len(a) + b.var(ddof=1) / len(b))
-    half = float(stats.norm.ppf(0.5 + confidence / 2) * se)
-    return {"test": "difference of means, normal interval", "mean": diff, "interval95": (diff - half, diff + half)}
+    va, vb = a.var(ddof=1) / len(a), b.var(ddof=1) / len(b)
+    se = math.sqrt(va + vb)
+    if se == 0:
+        return {"test": "difference of means, Welch t interval", "mean": diff, "interval95": (diff, diff)}
+    df = (va + vb) ** 2 / (va**2 / (len(a) - 1) + vb**2 / (len(b) - 1))
+    half = float(stats.t.ppf(0.5 + confidence / 2, df) * se)
+    return {"test": "difference of means, Welch t interval", "mean": diff, "interval95": (diff - half, diff + half)}
 
 
 def spearman_trend(
@@ -192,7 +196,7 @@ def paired_order_test(differences: Sequence[float]) -> dict:
         "differences": d.tolist(),
         "n": n,
         "p_value": float(np.mean(null >= observed - 1e-12)),
-        "smallest_attainable_p": 2.0**-n,
+        "smallest_attainable_p": 2.0 ** -int(np.count_nonzero(d)),  # a zero difference flips to itself
     }
 
 

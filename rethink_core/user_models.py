@@ -6,9 +6,9 @@
 ``rethink_hyper`` on the callable (a dict with any of ``lr``, ``batch_size``, ``weight_decay``,
 ``max_epochs``) sets the model's own training settings; command-line options override it.
 
-A user model's runs are keyed by its :func:`fingerprint` (source file, callable name and the
-parameters it builds from a fixed seed), so editing the model retrains it and an unchanged model is
-reused from the results store.
+A user model's runs are keyed by its :func:`fingerprint` (source file, callable name, the source of
+every module class it is built from, and the parameters it builds from a fixed seed), so editing the
+model retrains it and an unchanged model is reused from the results store.
 """
 
 from __future__ import annotations
@@ -118,8 +118,8 @@ def _check_output(spec: str, model: nn.Module, input_shape: tuple[int, int, int]
 
 @lru_cache(maxsize=32)
 def fingerprint(spec: str, input_shape: tuple[int, int, int], num_classes: int) -> str:
-    """What a user model's runs are keyed by: its source file's hash, the callable's name and a hash
-    of its parameters as built from seed 0 (which also catches edits in modules it imports)."""
+    """What a user model's runs are keyed by: its source file, the callable's name, the source of every
+    module class in the model (edits in modules it imports) and its parameters as built from seed 0."""
     builder = load_callable(spec)
     try:
         source = Path(inspect.getfile(builder)).read_bytes()
@@ -132,15 +132,23 @@ def fingerprint(spec: str, input_shape: tuple[int, int, int], num_classes: int) 
     finally:
         torch.random.set_rng_state(state)
     digest = hashlib.sha256(source + spec.rpartition(":")[2].encode())
+    for kind in sorted({type(m) for m in model.modules()}, key=lambda t: f"{t.__module__}.{t.__qualname__}"):
+        digest.update(_source_of(kind))  # the code of every module class, wherever it is defined
     for name, tensor in sorted(model.state_dict().items()):
         digest.update(name.encode() + tensor.detach().cpu().contiguous().numpy().tobytes())
     return digest.hexdigest()[:16]
 
 
+def _source_of(kind: type) -> bytes:
+    try:
+        return inspect.getsource(kind).encode()
+    except (TypeError, OSError):
+        return f"{kind.__module__}.{kind.__qualname__}".encode()
+
+
 def hyper_of(spec: str) -> dict:
     """The training settings the model's callable declares (``rethink_hyper``), checked."""
     declared = getattr(load_callable(spec), HYPER_ATTRIBUTE, {}) or {}
-    unknown = set(declared) - set(HYPER_KEYS)
-    if not isinstance(declared, dict) or unknown:
+    if not isinstance(declared, dict) or set(declared) - set(HYPER_KEYS):
         raise ConfigError(f"--model {spec!r}: {HYPER_ATTRIBUTE} takes only {', '.join(HYPER_KEYS)}; got {declared!r}")
     return dict(declared)

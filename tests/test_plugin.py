@@ -95,6 +95,7 @@ def test_cuda_without_a_gpu_is_a_usage_error(pytester):
         (["--seeds", "0"], "at least 1"),
         (["--first-seed", "-1"], "--first-seed must be 0 or more, got -1"),
         (["--first-seed", "two"], "invalid int value: 'two'"),
+        (["--lr", "0.1"], "--lr: settings of a user's model, given without --model"),
         (["--store-dir", "afile/store"], "cannot create the results store"),
         (["--report-dir", "afile/reports"], "--report-dir * cannot be written"),
         (["--dataset", "bad.npz"], "missing arrays"),
@@ -150,6 +151,12 @@ def test_declared(record, holds):
     record("mlp trend", measured={"holds": holds})
     assert holds, "the trend did not show"
 
+@pytest.mark.claim("R3")
+def test_declared_but_broken(record):
+    """Only the claim's own assertion makes a declared case a deviation: any other error fails."""
+    record("mlp trend", measured={})
+    raise TypeError("a bug, not a finding")
+
 @pytest.mark.claim("R4")
 def test_not_declared(record):
     """The same claim case elsewhere is an ordinary failure."""
@@ -164,7 +171,7 @@ def test_a_declared_deviation_is_an_xfail_recorded_as_deviation_with_its_reason(
     declared = deviations.Deviation("R3", "mlp trend", ("smoke",), "flat beyond p = 0.2", "pytest claims -k R3")
     monkeypatch.setattr(deviations, "DEVIATIONS", (declared,))
     result = run(pytester, subprocess=False, claim=DEVIATION_CLAIM)
-    result.assert_outcomes(xfailed=1, xpassed=1, failed=1)
+    result.assert_outcomes(xfailed=1, xpassed=1, failed=2)
     doc = json.loads((pytester.path / "reports" / "latest" / "results.json").read_text())
     cases = {(r["claim"], r["test"].split("::")[-1].split("[")[-1]): r for r in doc["results"]}
     xfail, xpass = cases[("R3", "False]")], cases[("R3", "True]")]
@@ -172,6 +179,7 @@ def test_a_declared_deviation_is_an_xfail_recorded_as_deviation_with_its_reason(
     assert (xfail["deviation"]["outcome"], xpass["deviation"]["outcome"]) == ("xfail", "xpass")
     assert xfail["reason"] == "flat beyond p = 0.2" and xfail["deviation"]["command"] == "pytest claims -k R3"
     assert cases[("R4", "test_not_declared")]["verdict"] == "fail"
+    assert cases[("R3", "test_declared_but_broken")]["verdict"] == "fail"
 
 
 def test_claim_ids_select_tests_with_k(pytester):

@@ -13,6 +13,7 @@ from rethink_core.stats import (
     above_test,
     best_of_k_gain_test,
     class_permutation_test,
+    difference_interval,
     mean_interval,
     paired_order_test,
     smallest_trend_p,
@@ -106,6 +107,17 @@ def test_paired_order_test_needs_seven_seeds_for_the_trend_level():
     assert paired_order_test([1, 2, 1, 3, 1, 2, 4])["p_value"] == 1 / 128 < 0.01
     assert paired_order_test([3, -1, 2, -2])["p_value"] > 0.2
     assert paired_order_test([1, 1])["smallest_attainable_p"] == 0.25
+    assert paired_order_test([0, 1, 1])["smallest_attainable_p"] == 0.25  # a tie cannot be flipped
+
+
+def test_difference_interval_is_welchs_t():
+    a, b = [1.0, 1.0, 1.0, 1.0, 0.98], [0.1, 0.2, 0.15, 0.12, 0.13]
+    result = difference_interval(a, b)
+    assert result["mean"] == pytest.approx(0.856)
+    low, high = result["interval95"]
+    se = math.sqrt(np.var(a, ddof=1) / 5 + np.var(b, ddof=1) / 5)
+    assert low < 0.856 < high and high - low > 2 * 1.96 * se  # wider than a normal interval on 5 draws
+    assert difference_interval([1.0, 1.0], [0.0, 0.0])["interval95"] == (1.0, 1.0)
 
 
 def test_best_of_k_gain_test_tells_noise_from_a_real_gain():

@@ -72,7 +72,8 @@ def read(root: Path, folders: list[Path]) -> tuple[list[Report], list[str]]:
 def group_key(meta: dict) -> tuple[str, str, str, str]:
     """(scale, data set, precision, model set) of a report: what its numbers are of."""
     models = ", ".join(sorted(meta.get("architectures") or {}))
-    return (str(meta.get("scale", "?")), str(meta.get("dataset", "?")), str(meta.get("precision", "float32")), models)
+    scale = str(meta.get("scale", "?")) + (" (rehearsal)" if meta.get("rehearsal") else "")
+    return (scale, str(meta.get("dataset", "?")), str(meta.get("precision", "float32")), models)
 
 
 def when(report: Report) -> str:
