@@ -143,9 +143,9 @@ SCALES = {
         seeds=2,
         ablation_models=("mlp1x512", "alexnet", "inception", "inception_nobn"),
         ablation_seeds=1,
-        # Inception without BatchNorm (lr 0.003) can sit at chance for 75 epochs before it learns (seed 4),
-        # then needs as long as the runs that start at once (246-271 epochs on seeds 0 and 2): at the
-        # common cap of 300 such a run stopped at 85% training accuracy, still rising. 600 leaves room.
+        # Inception without BatchNorm (lr 0.003) can sit at chance for 75 epochs before it learns (seed 4):
+        # at the common cap of 300 such a run stopped at 85% training accuracy, still rising. With 600,
+        # seeds 0, 2, 4, 6 fit in 246-271, 263-271, 547-562 and 250-367 epochs.
         overrides={"inception_nobn": {"max_epochs": 600}},
         description="laptop CPU: minutes; embedded real Fashion-MNIST; reduced-width CNNs on fewer images",
         test_every=4,
