@@ -42,6 +42,7 @@ SIZES = {
     "rehearsal": {"t1_examples": 5, "t1_images": 40, "t2_examples": 3, "t3_train": 60, "t4": (40, 2)},
 }
 SIZES["full"] = SIZES["paper"]  # the paper's sizes on Fashion-MNIST (60,000 training images for T3)
+DATA_NAMES = {"embedded": "Fashion-MNIST (embedded subset)", "fashion-mnist": "Fashion-MNIST", "mnist": "MNIST"}
 T3_PAPER_DATASET = "mnist"  # the paper's kernel numbers are MNIST's (1.2% raw, 0.6% wavelets)
 U = np.finfo(np.float64).eps / 2  # unit roundoff of float64
 # T3: "generalizes" is accuracy significantly above this (see the assertion).
@@ -377,7 +378,7 @@ def test_kernel_interpolation_without_regularization_generalizes_and_norm_does_n
                 raw.test_error,
                 0.012,
                 "percent",
-                f"ours: {dataset}, {n_train:,} training images; paper: MNIST, 60,000",
+                f"ours: {DATA_NAMES.get(dataset, dataset)}, {n_train:,} training images; paper: MNIST, 60,000",
             ),
             headline("with a filter-bank front end: test error", bank.test_error, 0.006, "percent"),
             headline("minimum norm, pixels", raw.norm, 220.0, "number"),
