@@ -2,12 +2,12 @@
 
 Every training run of the scale (``planned_runs``: R1, R2, the R3/R4 sweep, Table 1's ablations for
 G1-G4; tests/test_rehearsal.py checks it against what a rehearsal of the claims really trains) costs
-epochs x (images x FLOPs per training image + the eval-mode pass over the training set) plus the test
-evaluations. FLOPs per image are counted with torch.utils.flop_counter (forward + backward of the
-model at its width, on the data's input shape). Epochs come from a results store where the run is
-there (measured), else from --assume-epochs, else the scale's cap (an upper bound). Time = FLOPs /
-throughput: --flops-per-s (measured, e.g. by benchmarks/throughput.py on the device), or --peak
-times --mfu.
+epochs x images x FLOPs per training image, plus the eval-mode passes over the training set (from
+90% running accuracy on; every epoch where not measured) and the test evaluations. FLOPs per image
+are counted with torch.utils.flop_counter (forward + backward of the model at its width, on the
+data's input shape). Epochs come from a results store where the run is there (measured), else from
+--assume-epochs, else the scale's cap (an upper bound). Time = FLOPs / throughput: each model's own,
+measured by benchmarks/throughput.py (--throughput-json), else --flops-per-s, else --peak x --mfu.
 
     python benchmarks/estimate.py --scale default --store-dir ~/.cache/rethink/runs --flops-per-s 30e9
     python benchmarks/estimate.py --scale paper --peak 989e12 --mfu 0.1 --assume-epochs 60
@@ -83,13 +83,16 @@ def flops_per_image(model: str, width: float, shape: tuple[int, int, int]) -> tu
     return train, counter.get_total_flops() / 8
 
 
-def measured_epochs(store: Path | None) -> dict[str, tuple[int, float]]:
-    """Store key -> (epochs, seconds) of every finished run in a results store."""
+def measured_epochs(store: Path | None) -> dict[str, tuple[int, float, int]]:
+    """Store key -> (epochs, seconds, epochs with an eval-mode pass over the training set) of every
+    finished run in a results store."""
     found = {}
     for path in store.rglob("*.json") if store else []:
         try:
             result = json.loads(path.read_text())["result"]
-            found[path.stem] = (len(result["history"]["epochs"]), result["seconds"])
+            epochs = result["history"]["epochs"]
+            checked = sum(e.get("train_acc_eval") is not None for e in epochs)
+            found[path.stem] = (len(epochs), result["seconds"], checked)
         except (OSError, ValueError, KeyError, TypeError):
             continue
     return found
@@ -104,11 +107,14 @@ def estimate(scale: Scale, store: Path | None, assume_epochs: int | None, root: 
         train, forward = flops_per_image(exp.model, exp.width, shape)
         key = _stored_key(exp, measured, root)
         epochs, source = (measured[key][0], "measured") if key else (assume_epochs or exp.hyper.max_epochs, "assumed")
+        checked = measured[key][2] if key else epochs  # the eval-mode check starts at 90% running accuracy
         evaluations = epochs // exp.hyper.test_every + 1
-        flops = epochs * exp.n_train * (train + forward) + evaluations * exp.n_test * forward
+        flops = exp.n_train * (epochs * train + checked * forward) + evaluations * exp.n_test * forward
         rows.append(
             {
                 "run": exp.describe(),
+                "model": exp.model,
+                "width": exp.width,
                 "epochs": epochs,
                 "source": source,
                 "flops": flops,
@@ -136,6 +142,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--data-root", default=None, help="where the scale's full data set lives")
     parser.add_argument("--assume-epochs", type=int, default=None, help="epochs of a run the store lacks")
     parser.add_argument("--flops-per-s", type=float, default=None, help="measured throughput of the device")
+    parser.add_argument(
+        "--throughput-json",
+        nargs="+",
+        type=Path,
+        default=[],
+        help="benchmarks/throughput.py --json files: each (model, width)'s measured FLOP/s (others: --flops-per-s)",
+    )
     parser.add_argument("--peak", type=float, default=None, help="the device's peak FLOP/s (with --mfu)")
     parser.add_argument("--mfu", type=float, default=0.1, help="fraction of --peak achieved (default 0.1)")
     parser.add_argument("--workers", type=int, default=1, help="runs trained side by side (xdist workers, GPUs)")
@@ -143,17 +156,26 @@ def main(argv: list[str] | None = None) -> None:
     if args.flops_per_s is None and args.peak is None:
         parser.error("give --flops-per-s, or --peak (and --mfu)")
     rate = args.flops_per_s or args.peak * args.mfu
+    per_model = {
+        row["model"]: row["achieved_flops"] for f in args.throughput_json for row in json.loads(f.read_text())["rows"]
+    }
     rows = estimate(get_scale(args.scale), args.store_dir, args.assume_epochs, args.data_root)
+    for r in rows:
+        r["seconds"] = r["flops"] / per_model.get((r["model"], r["width"]), rate)
     total = sum(r["flops"] for r in rows)
     by_source = defaultdict(int)
     for r in rows:
         by_source[r["source"]] += 1
     print(f"scale {args.scale}: {len(rows)} training runs ({dict(by_source)}), {total / 1e15:.3f} PFLOP")
-    print(f"at {rate / 1e12:.3g} TFLOP/s on {args.workers} worker(s): {total / rate / args.workers / 60:.1f} minutes")
+    seconds = sum(r["seconds"] for r in rows)
+    source = f"{len(per_model)} models' measured throughput, else " if per_model else ""
+    print(
+        f"at {source}{rate / 1e12:.3g} TFLOP/s on {args.workers} worker(s): {seconds / args.workers / 60:.1f} minutes"
+    )
     done = [r for r in rows if r["seconds_measured"] is not None]
     if done:
         measured = sum(r["seconds_measured"] for r in done)
-        predicted = sum(r["flops"] for r in done) / rate
+        predicted = sum(r["seconds"] for r in done)
         print(
             f"the {len(done)} measured runs: {measured / 60:.1f} min of training measured, "
             f"{predicted / 60:.1f} min estimated ({predicted / measured:.2f}x)"
