@@ -69,6 +69,7 @@ def test_networks_fit_random_labels_while_test_accuracy_stays_at_chance(architec
             "random test acc": random_acc,
             "true test acc": true_acc,
             "epochs to fit random": epochs_to_fit(random),
+            "parameters": random[0].num_params,
         },
         paper={
             "random train %": paper_train and 100 * paper_train,

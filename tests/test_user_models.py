@@ -47,6 +47,7 @@ def test_a_user_model_runs_r1_end_to_end_under_xdist(tmp_path):
     (case,) = doc["results"]
     assert case["claim"] == "R1" and case["case"] == spec and case["verdict"] == "pass"
     assert {run["num_params"] for run in case["runs"]} == {784 * 256 + 256 + 257 * 10}
+    assert case["measured"]["parameters"] == 784 * 256 + 256 + 257 * 10  # shown in the report's R1 section
     assert doc["meta"]["user_models"] == [spec]
     assert "my_model.py:build(w=1) random_labels" in done.stderr + done.stdout
 
