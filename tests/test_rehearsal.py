@@ -41,22 +41,29 @@ VERDICTS = {"pass", "fail", "deviation", "skip"}
 
 
 @pytest.fixture
-def data_root(tmp_path, monkeypatch, data_files):
-    """CIFAR-10 (100 / 20 images; md5 table overridden for these files only), MNIST and
-    Fashion-MNIST (80 / 80 each) in their real formats."""
+def data_root(tmp_path, data_files):
+    """CIFAR-10 (100 / 20 images), MNIST and Fashion-MNIST (80 / 80 each) in their real formats."""
     root = tmp_path / "data"
-    folder = data_files.write_cifar(root)
-    monkeypatch.setattr(cifar, "MD5", {p.name: cifar.md5_file(p) for p in folder.iterdir()})
+    data_files.write_cifar(root)
     data_files.write_mnist(root, n=80)
     data_files.write_mnist(root, n=80, folder="FashionMNIST")
     return root
 
 
+def md5_override(folder: Path) -> str:
+    """A conftest for the rehearsal's own session: CIFAR-10's md5 table replaced by the sums of the
+    test's generated files, for this session only."""
+    sums = {p.name: cifar.md5_file(p) for p in (folder / cifar.FOLDER).iterdir()}
+    return f"from rethink_core import cifar\n\ncifar.MD5 = {sums!r}\n"
+
+
 @pytest.mark.parametrize("scale", ["paper", "full"])
-def test_a_rehearsal_reaches_a_verdict_for_every_claim_and_renders_its_report(pytester, data_root, scale):
+def test_a_rehearsal_reaches_a_verdict_for_every_claim_and_renders_its_report(pytester, data_root, scale, monkeypatch):
     shutil.copytree(CLAIMS, pytester.path / "claims")
+    (pytester.path / "conftest.py").write_text(md5_override(data_root))
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")  # one thread, as an xdist worker's share of 2 cores
     reports = pytester.path / "reports"
-    result = pytester.runpytest(
+    result = pytester.runpytest_subprocess(  # its own process: torch and the claims imported afresh
         "claims",
         "-p",
         "rethink_core.plugin",
@@ -72,6 +79,8 @@ def test_a_rehearsal_reaches_a_verdict_for_every_claim_and_renders_its_report(py
         "--report-dir",
         str(reports),
         "-q",
+        "-p",
+        "no:cacheprovider",
     )
     assert result.ret in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED), result.stdout.str()[-3000:]
     doc = json.loads((reports / "latest" / "results.json").read_text())
