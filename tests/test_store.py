@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-import multiprocessing
+import subprocess
+import sys
 import time
 
 import pytest
@@ -38,21 +39,28 @@ def test_damaged_entry_is_detected_and_recomputed(tmp_path, damage):
     assert store.get("k1", {"a": 1}) == {"value": 3}
 
 
-def _slow_compute(root, log):
-    def compute():
-        with open(log, "a") as f:
-            f.write("trained\n")
-        time.sleep(1.0)
-        return {"value": 42}
+SLOW_COMPUTE = """
+import json, sys, time
+from rethink_core.store import Store
 
-    return Store(root).get_or_compute("shared", {"a": 1}, compute)
+root, log = sys.argv[1], sys.argv[2]
+
+def compute():
+    with open(log, "a") as f:
+        f.write("trained\\n")
+    time.sleep(1.0)
+    return {"value": 42}
+
+print(json.dumps(Store(root).get_or_compute("shared", {"a": 1}, compute)))
+"""
 
 
 def test_two_processes_needing_the_same_run_train_it_once(tmp_path):
+    """Two separate Python processes (whatever pytest's import mode) share one store."""
     log = tmp_path / "log.txt"
-    ctx = multiprocessing.get_context("spawn")
-    with ctx.Pool(2) as pool:
-        results = pool.starmap(_slow_compute, [(tmp_path / "store", log)] * 2)
+    command = [sys.executable, "-c", SLOW_COMPUTE, str(tmp_path / "store"), str(log)]
+    procs = [subprocess.Popen(command, stdout=subprocess.PIPE, text=True) for _ in range(2)]
+    results = [json.loads(proc.communicate(timeout=120)[0]) for proc in procs]
     assert results == [{"value": 42}] * 2
     assert log.read_text().count("trained") == 1
 
