@@ -17,8 +17,8 @@ from pathlib import Path
 
 import torch
 
+from rethink_core import alignment, models, randomize, user_models
 from rethink_core import data as data_mod
-from rethink_core import models, randomize, user_models
 from rethink_core.errors import ConfigError
 from rethink_core.provenance import library_versions
 from rethink_core.seeding import derived_seed
@@ -27,7 +27,7 @@ from rethink_core.train import FITTED, Epoch, History, Hyper, confusion_matrix, 
 
 # Bump when a change to the trainer, models, data pipeline or randomizations changes results:
 # it is part of every store key, so old results are not reused.
-TRAINER_VERSION = 2
+TRAINER_VERSION = 3  # 3: kept/changed-label accuracy per epoch, eval check at the cap, probes
 
 
 @dataclass(frozen=True)
@@ -66,7 +66,8 @@ class Experiment:
         decay = self.hyper.weight_decay
         regularizers = ("+crop" if self.hyper.augment else "") + (f"+wd{decay:g}" if decay else "")
         model = user_models.display_name(self.model) if user_models.is_user_model(self.model) else self.model
-        return f"{model}(w={self.width:g}) {label}{regularizers} seed={self.seed} n={self.n_train}"
+        size = f"units={round(self.width * 512)}" if self.model == "mlp1x512_pool4" else f"w={self.width:g}"
+        return f"{model}({size}) {label}{regularizers} seed={self.seed} n={self.n_train}"
 
     @classmethod
     def from_dict(cls, d: dict) -> Experiment:
@@ -85,6 +86,9 @@ class RunResult:
     trained_at: str
     versions: dict
     test_confusion: list[list[int]]  # [true class][predicted class] on the test set, final model
+    # a few numbers about the trained weights (no checkpoints): "first_layer_alignment" for a model
+    # whose first layer is fully connected on the pixels (alignment.first_layer_alignment)
+    probes: dict = field(default_factory=dict)
 
     @property
     def fitted(self) -> bool:
@@ -114,6 +118,7 @@ class RunResult:
             "trained_at": self.trained_at,
             "versions": self.versions,
             "test_confusion": self.test_confusion,
+            "probes": self.probes,
         }
 
     @classmethod
@@ -122,6 +127,7 @@ class RunResult:
             experiment=Experiment.from_dict(d["experiment"]),
             history=History.from_dict(d["history"]),
             **{k: d[k] for k in ("device", "seconds", "num_params", "trained_at", "versions", "test_confusion")},
+            probes=d.get("probes", {}),
         )
 
 
@@ -193,8 +199,17 @@ def execute(
 ) -> RunResult:
     """Train one experiment from scratch (no store): seeded and, on the CPU, deterministic."""
     model, on_device, classes = materialize(exp, device, root, download)
+    clean = prepared(exp.dataset, root, download, exp.n_train, exp.n_test)[0].y_train.to(device)
+    subsets = label_subsets(clean, on_device.y_train) if exp.variant in ("corrupt_labels", "random_labels") else None
+    first = alignment_layer(model, on_device.x_train)
+    initial = first.weight.detach().clone() if first is not None else None
     start = datetime.now(UTC)
-    history = train(model, on_device, exp.hyper, seed=derived_seed(exp.seed, "order"), on_epoch=on_epoch)
+    history = train(
+        model, on_device, exp.hyper, seed=derived_seed(exp.seed, "order"), on_epoch=on_epoch, subsets=subsets
+    )
+    probes = {}
+    if first is not None:
+        probes["first_layer_alignment"] = alignment.first_layer_alignment(initial, first.weight, on_device.x_train)
     return RunResult(
         experiment=exp,
         history=history,
@@ -204,7 +219,21 @@ def execute(
         trained_at=start.isoformat(timespec="seconds"),
         versions=versions(),
         test_confusion=confusion_matrix(model, on_device.x_test, on_device.y_test, classes),
+        probes=probes,
     )
+
+
+def label_subsets(clean: torch.Tensor, trained_on: torch.Tensor) -> dict[str, torch.Tensor]:
+    """The training examples whose label the corruption kept and those it changed (Arpit et al. 2017)."""
+    kept = trained_on == clean
+    return {"kept": kept, "changed": ~kept}
+
+
+def alignment_layer(model: torch.nn.Module, x_train: torch.Tensor) -> torch.nn.Linear | None:
+    """The first layer, where it is fully connected on the flattened pixels (Maennel et al. 2020's
+    alignment is measured there); None for a CNN or an MLP on pooled pixels."""
+    first = alignment.first_linear(model)
+    return first if first is not None and first.in_features == x_train[0].numel() else None
 
 
 @dataclass

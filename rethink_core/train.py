@@ -7,8 +7,12 @@ Training stops as soon as the whole training set, evaluated in eval mode, is 100
 being finite ("diverged").
 
 To stay cheap, the eval-mode pass over the training set runs only once the running accuracy of
-the epoch (counted on the fly during the training pass) reaches ``check_from``; the per-epoch
-history records that running accuracy, plus the eval-mode accuracy whenever it was computed.
+the epoch (counted on the fly during the training pass) reaches ``check_from``, and at the last
+epoch; the per-epoch history records that running accuracy, plus the eval-mode accuracy whenever it
+was computed. Given ``subsets`` (masks over the training set, e.g. the examples whose label the
+corruption kept and those it changed), each epoch also records the running accuracy of every subset
+and, whenever the eval-mode pass ran, its eval-mode accuracy (Arpit et al. 2017: which examples are
+fit first); both come from predictions the loop makes anyway.
 
 On a GPU the loop trains in bf16 mixed precision with cuDNN's autotuner on; the CNNs arrive
 channels-last (``experiment.execute``). ``torch.compile`` is optional and off by default: pass
@@ -69,6 +73,8 @@ class Epoch:
     lr: float
     seconds: float
     train_acc_eval: float | None = None  # eval-mode accuracy on the whole training set, when checked
+    subset_acc: dict[str, float] | None = None  # running accuracy per subset of the training set
+    subset_acc_eval: dict[str, float] | None = None  # eval-mode accuracy per subset, when checked
 
 
 @dataclass
@@ -151,6 +157,12 @@ def accuracy(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> float:
     return (predict(model, x) == y).float().mean().item()
 
 
+def subset_accuracy(hits: torch.Tensor, subsets: dict[str, torch.Tensor]) -> dict[str, float]:
+    """Fraction of each subset (a boolean mask) whose ``hits`` (correct/incorrect per example) are True;
+    an empty subset is left out."""
+    return {name: hits[mask].float().mean().item() for name, mask in subsets.items() if bool(mask.any())}
+
+
 def train(
     model: nn.Module,
     data: Tensors,
@@ -159,9 +171,11 @@ def train(
     on_epoch: Callable[[Epoch], None] | None = None,
     eval_test: bool = True,
     compile_model: bool | None = None,
+    subsets: dict[str, torch.Tensor] | None = None,
 ) -> History:
     """Train ``model`` on ``data`` (already on the model's device) until it fits or hits the cap;
-    ``compile_model``: see :func:`compiled`."""
+    ``compile_model``: see :func:`compiled`; ``subsets``: named masks over the training set whose
+    accuracy each epoch records."""
     device = data.x_train.device
     if device.type == "cuda":
         torch.backends.cudnn.benchmark = True  # fixed shapes: pick the fastest convolution kernels once
@@ -178,6 +192,7 @@ def train(
             group["lr"] = lr
         loss_sum, correct = torch.zeros((), device=device), torch.zeros((), device=device, dtype=torch.long)
         order = torch.randperm(n, generator=order_gen).to(device)
+        hits = torch.zeros(n, dtype=torch.bool, device=device) if subsets else None
         for i in range(0, n, hyper.batch_size):
             idx = order[i : i + hyper.batch_size]
             x, y = data.x_train[idx], data.y_train[idx]
@@ -190,16 +205,25 @@ def train(
             loss.backward()
             opt.step()
             loss_sum += loss.detach() * len(idx)
-            correct += (logits.detach().argmax(1) == y).sum()
+            right = logits.detach().argmax(1) == y
+            correct += right.sum()
+            if hits is not None:
+                hits[idx] = right
         mean_loss, running_acc = loss_sum.item() / n, correct.item() / n
         row = Epoch(epoch + 1, mean_loss, running_acc, None, lr, 0.0)
+        if hits is not None:
+            row.subset_acc = subset_accuracy(hits, subsets)
+        at_cap = epoch + 1 == hyper.max_epochs
         if not math.isfinite(mean_loss):
             history.status = DIVERGED
-        elif running_acc >= hyper.check_from:
-            row.train_acc_eval = accuracy(net, data.x_train, data.y_train)
+        elif running_acc >= hyper.check_from or at_cap:
+            train_hits = predict(net, data.x_train) == data.y_train
+            row.train_acc_eval = train_hits.float().mean().item()
+            if subsets:
+                row.subset_acc_eval = subset_accuracy(train_hits, subsets)
             if row.train_acc_eval == 1.0:
                 history.status = FITTED
-        last = history.status != NOT_CONVERGED or epoch + 1 == hyper.max_epochs
+        last = history.status != NOT_CONVERGED or at_cap
         if eval_test and (last or (epoch + 1) % hyper.test_every == 0):
             row.test_acc = accuracy(net, data.x_test, data.y_test)
         row.seconds = time.perf_counter() - start
