@@ -16,6 +16,11 @@ from rethink_core.errors import ConfigError
 
 NAMES = ("inception", "inception_nobn", "alexnet", "mlp1x512", "mlp3x512")
 MLPS = ("mlp1x512", "mlp3x512")
+# Models of the follow-up claims (docs/claims.md): the MLP 1x512 with dropout on its hidden layer
+# (Arpit et al. 2017, A3) and on 4x4-average-pooled images (the double-descent width sweep, D1/D2).
+FOLLOWUP_MLPS = ("mlp1x512_dropout", "mlp1x512_pool4")
+DROPOUT = 0.5  # Srivastava et al. (2014)'s rate for hidden units; Arpit et al. sweep it
+POOL = 4  # 28x28 -> 7x7: 49 inputs, so that a width sweep passes the interpolation threshold on CPU
 PAPER_PARAMS = {
     "inception": 1_649_402,
     "inception_nobn": 1_649_402,
@@ -31,7 +36,7 @@ PAPER_LR = {"inception": 0.1, "inception_nobn": 0.1, "alexnet": 0.01, "mlp1x512"
 def is_convolutional(name: str) -> bool:
     """Whether the model is one of the paper's CNNs (stored channels-last, trained with random crop
     in Table 1). A user's model (``MODULE:CALLABLE``) is none of the paper's."""
-    return name not in MLPS and not user_models.is_user_model(name)
+    return name not in MLPS + FOLLOWUP_MLPS and not user_models.is_user_model(name)
 
 
 def table_1_settings(name: str) -> list[tuple[bool, bool]]:
@@ -62,22 +67,30 @@ def build(
         return mlp(input_shape, [scaled(512, width)], num_classes)
     if name == "mlp3x512":
         return mlp(input_shape, [scaled(512, width)] * 3, num_classes)
+    if name == "mlp1x512_dropout":
+        return mlp(input_shape, [scaled(512, width)], num_classes, dropout=DROPOUT)
+    if name == "mlp1x512_pool4":
+        c, h, w = input_shape
+        pooled = (c, -(-h // POOL), -(-w // POOL))  # ceil_mode pooling keeps a partial border window
+        return nn.Sequential(nn.AvgPool2d(POOL, ceil_mode=True), mlp(pooled, [scaled(512, width)], num_classes))
     if name == "alexnet":
         return SmallAlexNet(input_shape, num_classes, width)
     if name in ("inception", "inception_nobn"):
         return SmallInception(input_shape[0], num_classes, width, batchnorm=name == "inception")
-    raise ConfigError(f"unknown model {name!r}: use one of {', '.join(NAMES)}")
+    raise ConfigError(f"unknown model {name!r}: use one of {', '.join(NAMES + FOLLOWUP_MLPS)}")
 
 
 # ----------------------------------------------------------------------------- MLPs
 
 
-def mlp(input_shape: tuple[int, int, int], hidden: list[int], num_classes: int) -> nn.Sequential:
-    """Multi-layer perceptron with ReLU: flatten -> hidden layers -> linear to classes."""
+def mlp(input_shape: tuple[int, int, int], hidden: list[int], num_classes: int, dropout: float = 0.0) -> nn.Sequential:
+    """Multi-layer perceptron with ReLU: flatten -> hidden layers (each followed by dropout, if any) ->
+    linear to classes."""
     layers: list[nn.Module] = [nn.Flatten()]
     fan_in = input_shape[0] * input_shape[1] * input_shape[2]
     for units in hidden:
         layers += [nn.Linear(fan_in, units), nn.ReLU(inplace=True)]
+        layers += [nn.Dropout(dropout)] if dropout else []
         fan_in = units
     layers.append(nn.Linear(fan_in, num_classes))
     return nn.Sequential(*layers)

@@ -231,3 +231,28 @@ def best_of_k_gain_test(
         "n_test": n_test,
         "p_value": float((1 + np.sum(null >= observed - 1e-12)) / (draws + 1)),
     }
+
+
+def proportions_contrast(terms: Sequence[tuple[float, int, int]], above: float = 0.0, confidence: float = 0.95) -> dict:
+    """Is a weighted sum of proportions, sum of c * (k / n) over ``terms`` (c, k, n), above ``above``?
+    Wald normal approximation: standard error sqrt(sum c^2 p (1 - p) / n) with each proportion's own
+    variance, treating the proportions as independent. Where two of them were counted on the same
+    examples (two models on one test set) they are positively correlated and this overstates the
+    error of their difference, so the test is conservative there. One-sided p-value of H0 "contrast
+    <= above", and a two-sided ``confidence`` interval."""
+    estimate = sum(c * k / n for c, k, n in terms)
+    se = math.sqrt(sum(c * c * (k / n) * (1 - k / n) / n for c, k, n in terms))
+    z_crit = float(stats.norm.ppf(0.5 + confidence / 2))
+    if se == 0:
+        p_value = 0.0 if estimate > above else 1.0
+    else:
+        p_value = float(stats.norm.sf((estimate - above) / se))
+    return {
+        "test": "one-sided Wald z-test on a contrast of proportions",
+        "estimate": estimate,
+        "above": above,
+        "standard_error": se,
+        "p_value": p_value,
+        "interval95": (estimate - z_crit * se, estimate + z_crit * se),
+        "terms": [list(t) for t in terms],
+    }

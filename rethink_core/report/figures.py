@@ -10,7 +10,8 @@ from rethink_core.report.model import Exhibit, merge_series, recorded, slug, uni
 def draw_figures(cases: list[dict], folder: Path) -> list[Exhibit]:
     """Draw every figure as a PNG in ``folder``: each case's ``curves`` (R2's give the Figure 1a
     analogue: training loss per variant against epochs) and each merged ``figures`` title (a series'
-    mean line, error bars where it has ``lo``/``hi``, its seeds' ``points`` as dots). A figure
+    mean line, error bars where it has ``lo``/``hi``, its seeds' ``points`` as dots; ``xscale`` "log"
+    for a log axis). A figure
     whose recorded data cannot be drawn is listed with the error instead of ending the report."""
     taken: set[str] = set()
     curves = [_draw_curves(cases, i, folder, taken) for i, c in enumerate(cases) if c.get("curves")]
@@ -39,7 +40,8 @@ def _draw_merged(
     where = f"{title} ({first.get('scale')}, {first.get('dataset')})"
     figure = Exhibit("figure", title, f"fig-{name}", [i for i, _ in parts], first["claim"])
     series = merge_series(cases, parts)
-    return _drawn(figure, folder / f"{name}.png", where, spec.get("xlabel", ""), spec.get("ylabel", ""), series)
+    xlabel, ylabel, xscale = spec.get("xlabel", ""), spec.get("ylabel", ""), spec.get("xscale", "linear")
+    return _drawn(figure, folder / f"{name}.png", where, xlabel, ylabel, series, xscale)
 
 
 def _drawn(figure: Exhibit, path: Path, *plot_args: object) -> Exhibit:
@@ -52,7 +54,7 @@ def _drawn(figure: Exhibit, path: Path, *plot_args: object) -> Exhibit:
     return figure
 
 
-def _plot(path: Path, title: str, xlabel: str, ylabel: str, series: dict[str, dict]) -> None:
+def _plot(path: Path, title: str, xlabel: str, ylabel: str, series: dict[str, dict], xscale: str = "linear") -> None:
     import matplotlib  # here, not at the top: importing the report stays fast
 
     matplotlib.use("Agg")
@@ -66,7 +68,7 @@ def _plot(path: Path, title: str, xlabel: str, ylabel: str, series: dict[str, di
             if values.get("points"):
                 px, py = _seed_points(values["points"])
                 ax.scatter(px, py, s=14, color=line.lines[0].get_color(), alpha=0.6, zorder=3, linewidths=0)
-        ax.set(xlabel=xlabel, ylabel=ylabel)
+        ax.set(xlabel=xlabel, ylabel=ylabel, xscale=xscale)
         ax.set_title(title, fontsize=9)
         if series:
             ax.legend(fontsize=8)
