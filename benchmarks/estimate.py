@@ -40,7 +40,8 @@ INPUT_SHAPES = {"embedded": (1, 28, 28), "fashion-mnist": (1, 28, 28), "mnist": 
 
 def planned_runs(scale: Scale) -> list[Experiment]:
     """Every training run the claims of ``scale`` declare, once each (runs shared between claims are
-    trained once)."""
+    trained once). A3's dropout runs train for as many epochs as R1's random-label run of the same seed
+    needed: they are listed at the scale's cap, an upper bound (equal to it in a rehearsal)."""
     seeds, ablation_seeds = scale.seed_list(), scale.ablation_seed_list()
     runs = [
         scale.experiment(m, v, seed=s)
@@ -65,6 +66,16 @@ def planned_runs(scale: Scale) -> list[Experiment]:
             for m in ("inception", "inception_nobn")
             for d in (True, False)
             for s in ablation_seeds
+        ]
+    if "mlp1x512" in scale.architectures:  # A3: the MLP with dropout, at most as long as R1's random-label run
+        variants = ("true_labels", "random_labels")
+        runs += [scale.experiment("mlp1x512_dropout", v, seed=s) for v in variants for s in seeds]
+    if scale.width_sweep and not any(is_user_model(m) for m in scale.architectures):  # D1/D2
+        runs += [
+            scale.width_sweep_experiment(w, noisy, s)
+            for w in scale.width_sweep.widths
+            for noisy in (True, False)
+            for s in seeds
         ]
     unique = {exp.key(): exp for exp in runs}
     return list(unique.values())

@@ -1,5 +1,5 @@
-"""The paper's numbers and statements that the claim tests print beside ours (Zhang et al. 2017;
-catalogued in docs/claims.md)."""
+"""The paper's numbers and statements that the claim tests print beside ours (Zhang et al. 2017),
+and what the follow-up papers state (A, M and D claims); all catalogued in docs/claims.md."""
 
 # Table 1, random-label rows: (train accuracy %, test accuracy %).
 RANDOM_LABELS = {
@@ -74,4 +74,35 @@ STATEMENTS = {
     "T2": "SGD on under-determined least squares, from zero, finds the minimum-norm solution.",
     "T3": "Kernel interpolation without regularization generalizes; its norm does not predict that.",
     "T4": "Networks that fit random labels have empirical Rademacher complexity about 1.",
+    "A1": "With partly corrupted labels, the examples whose label was kept are fit before the changed ones "
+    "(Arpit et al. 2017).",
+    "A3": "Dropout degrades memorization of random labels far more than learning of real ones (Arpit et al. 2017).",
+    "M1": "Training on random labels aligns the first layer's weights with the data's principal directions "
+    "(Maennel et al. 2020).",
+    "D1": "With label noise, test error peaks at the interpolation threshold and falls again for wider networks "
+    "(Nakkiran et al. 2020).",
+    "D2": "Label noise makes the double-descent peak: without it the peak is smaller (Nakkiran et al. 2020).",
 }
+
+# ----------------------------------------------------------------------------- the follow-up literature
+# What the follow-up papers state, as the report's "paper" column shows it (their figure-level numbers are
+# unverified, so none is printed as a number; docs/claims.md).
+ARPIT_CLEAN_FIRST = (
+    "Arpit et al. 2017 (Sections 3-4): networks fit the examples with clean labels before those with noisy "
+    "ones; at the best test accuracy the clean examples are mostly fit, the noisy ones mostly not "
+    "(figure-level numbers unverified)"
+)
+ARPIT_DROPOUT = (
+    "Arpit et al. 2017 (abstract): 'for appropriately tuned explicit regularization (e.g., dropout) we can "
+    "degrade DNN training performance on noise datasets without compromising generalization on real data' "
+    "(figure-level numbers unverified)"
+)
+MAENNEL_ALIGNMENT = (
+    "Maennel et al. 2020: training on random labels aligns the principal components of the first layer's "
+    "weights with those of the data (shown for fully connected and convolutional networks)"
+)
+NAKKIRAN_PEAK = (
+    "Nakkiran et al. 2020 (Fig. 1: ResNet18 widths on CIFAR-10, 15% label noise, Adam, 4k epochs): test error "
+    "falls, peaks near the interpolation threshold, then falls again"
+)
+NAKKIRAN_NOISE = "Nakkiran et al. 2020: label noise makes the peak prominent; without it the peak is smaller"
