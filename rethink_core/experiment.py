@@ -20,6 +20,7 @@ import torch
 from rethink_core import alignment, models, randomize, user_models
 from rethink_core import data as data_mod
 from rethink_core.errors import ConfigError
+from rethink_core.precision import DEVICE_DEFAULT
 from rethink_core.provenance import library_versions
 from rethink_core.seeding import derived_seed
 from rethink_core.store import Store
@@ -46,10 +47,13 @@ class Experiment:
     n_test: int = 2000
     hyper: Hyper = field(default_factory=Hyper)
 
-    def key(self, device_type: str = "cpu") -> str:
-        """The store key: a hash of the complete configuration, the kind of device (CUDA trains in
-        bf16, the CPU in float32) and the trainer's version."""
+    def key(self, device_type: str = "cpu", precision: str | None = None) -> str:
+        """The store key: a hash of the complete configuration, the kind of device, the precision where
+        it is not the device's default (CUDA trains in bf16, the CPU in float32) and the trainer's
+        version."""
         config = {"experiment": self.identity(), "device_type": device_type, "trainer_version": TRAINER_VERSION}
+        if precision and precision != DEVICE_DEFAULT.get(device_type):
+            config["precision"] = precision
         blob = json.dumps(config, sort_keys=True)
         return hashlib.sha256(blob.encode()).hexdigest()[:32]
 
@@ -89,6 +93,7 @@ class RunResult:
     # a few numbers about the trained weights (no checkpoints): "first_layer_alignment" for a model
     # whose first layer is fully connected on the pixels (alignment.first_layer_alignment)
     probes: dict = field(default_factory=dict)
+    precision: str = ""  # "float32" or "bf16" ("": the device's default, before trainer version 3)
 
     @property
     def fitted(self) -> bool:
@@ -119,6 +124,7 @@ class RunResult:
             "versions": self.versions,
             "test_confusion": self.test_confusion,
             "probes": self.probes,
+            "precision": self.precision,
         }
 
     @classmethod
@@ -128,6 +134,7 @@ class RunResult:
             history=History.from_dict(d["history"]),
             **{k: d[k] for k in ("device", "seconds", "num_params", "trained_at", "versions", "test_confusion")},
             probes=d.get("probes", {}),
+            precision=d.get("precision", ""),
         )
 
 
@@ -135,7 +142,8 @@ def summarize_runs(results: list[RunResult]) -> list[dict]:
     """How each run a number rests on ended: the record's link back to the results store."""
     return [
         {
-            "key": r.experiment.key(torch.device(r.device).type),
+            "key": r.experiment.key(torch.device(r.device).type, r.precision or None),
+            "precision": r.precision or DEVICE_DEFAULT.get(torch.device(r.device).type),
             "run": r.experiment.describe(),
             "status": r.history.status,
             "epochs": len(r.history.epochs),
@@ -196,8 +204,11 @@ def execute(
     root: str | None = None,
     download: bool = False,
     on_epoch: Callable[[Epoch], None] | None = None,
+    precision: str | None = None,
 ) -> RunResult:
-    """Train one experiment from scratch (no store): seeded and, on the CPU, deterministic."""
+    """Train one experiment from scratch (no store): seeded and, on the CPU, deterministic.
+    ``precision``: ``float32`` or ``bf16`` (None: the device's default)."""
+    precision = precision or DEVICE_DEFAULT.get(torch.device(device).type, "float32")
     model, on_device, classes = materialize(exp, device, root, download)
     clean = prepared(exp.dataset, root, download, exp.n_train, exp.n_test)[0].y_train.to(device)
     subsets = label_subsets(clean, on_device.y_train) if exp.variant in ("corrupt_labels", "random_labels") else None
@@ -205,7 +216,13 @@ def execute(
     initial = first.weight.detach().clone() if first is not None else None
     start = datetime.now(UTC)
     history = train(
-        model, on_device, exp.hyper, seed=derived_seed(exp.seed, "order"), on_epoch=on_epoch, subsets=subsets
+        model,
+        on_device,
+        exp.hyper,
+        seed=derived_seed(exp.seed, "order"),
+        on_epoch=on_epoch,
+        subsets=subsets,
+        precision=precision,
     )
     probes = {}
     if first is not None:
@@ -218,8 +235,9 @@ def execute(
         num_params=models.count_params(model),
         trained_at=start.isoformat(timespec="seconds"),
         versions=versions(),
-        test_confusion=confusion_matrix(model, on_device.x_test, on_device.y_test, classes),
+        test_confusion=confusion_matrix(model, on_device.x_test, on_device.y_test, classes, precision),
         probes=probes,
+        precision=precision,
     )
 
 
@@ -244,6 +262,7 @@ class Lab:
     device: str = "cpu"
     root: str | None = None
     download: bool = False
+    precision: str | None = None  # None: the device's default (rethink_core.precision)
     on_epoch: Callable[[Experiment, Epoch], None] | None = None
     on_finish: Callable[[RunResult, bool], None] | None = None  # (result, reused)
 
@@ -268,11 +287,13 @@ class Lab:
             nonlocal trained
             trained = True
             hook = (lambda e: self.on_epoch(exp, e)) if self.on_epoch else None
-            return execute(exp, self.device, self.root, self.download, hook).to_dict()
+            return execute(exp, self.device, self.root, self.download, hook, self.precision).to_dict()
 
         device_type = torch.device(self.device).type
         config = {**exp.identity(), "device_type": device_type}
-        stored = self.store.get_or_compute(exp.key(device_type), config, compute, wait=wait)
+        if self.precision and self.precision != DEVICE_DEFAULT.get(device_type):
+            config["precision"] = self.precision
+        stored = self.store.get_or_compute(exp.key(device_type, self.precision), config, compute, wait=wait)
         if stored is None:
             return None
         result = RunResult.from_dict(stored)

@@ -21,6 +21,7 @@ from rethink_core.devices import CHOICES, resolve_device
 from rethink_core.errors import ConfigError, RethinkError
 from rethink_core.experiment import Lab, store_dir_default
 from rethink_core.paper import STATEMENTS
+from rethink_core.precision import resolve_precision
 from rethink_core.progress import Progress
 from rethink_core.scales import SCALES, Scale, get_scale, rehearse, with_user_models
 from rethink_core.session import CLAIM_ATTR, RECORD_ATTR, ClaimSession
@@ -38,6 +39,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--data-root", default=None, help="folder holding the full data sets")
     group.addoption("--download", action="store_true", help="allow downloading a missing data set")
     group.addoption("--device", choices=list(CHOICES), default="auto", help="where to train")
+    group.addoption(
+        "--precision",
+        default=os.environ.get("RETHINK_PRECISION", "auto"),
+        help="auto (bf16 on a GPU, float32 on a CPU), bf16 or float32 (default: $RETHINK_PRECISION or auto)",
+    )
     group.addoption("--seeds", type=int, default=None, help="seeds per configuration (default: the scale's)")
     group.addoption(
         "--first-seed",
@@ -122,9 +128,10 @@ def pytest_configure(config: pytest.Config) -> None:
         if config.getoption("--rehearse"):
             scale = rehearse(scale)
         device = resolve_device(config.getoption("--device"), int(worker[2:]) if worker else 0)
+        precision = resolve_precision(config.getoption("--precision"), device.split(":")[0])
     except RethinkError as exc:
         raise pytest.UsageError(str(exc)) from None
-    session = ClaimSession(config, scale, device, controller=worker is None)
+    session = ClaimSession(config, scale, device, controller=worker is None, precision=precision)
     if worker is None and runs_claims(config):
         session.check_ready()  # a bad --dataset or store ends the session here, in one line
     config.pluginmanager.register(session, SESSION_NAME)
@@ -200,6 +207,7 @@ def lab(pytestconfig: pytest.Config) -> Lab:
     return Lab(
         store=Store(pytestconfig.getoption("--store-dir")),
         device=session.device,
+        precision=session.precision,
         root=pytestconfig.getoption("--data-root"),
         download=pytestconfig.getoption("--download"),
         on_epoch=progress.epoch,

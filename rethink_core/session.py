@@ -33,8 +33,11 @@ CLAIM_ATTR = "rethink_claim"  # its claim id, collection order and title, added 
 class ClaimSession:
     """Cases, records and the report of one claims session."""
 
-    def __init__(self, config: pytest.Config, scale: Scale, device: str, controller: bool) -> None:
+    def __init__(
+        self, config: pytest.Config, scale: Scale, device: str, controller: bool, precision: str = "float32"
+    ) -> None:
         self.config, self.scale, self.device, self.controller = config, scale, device, controller
+        self.precision = precision
         self.started = time.time()
         self.cases: dict[str, dict] = {}  # nodeid -> case (controller only)
         self.report_path: Path | None = None
@@ -133,7 +136,7 @@ class ClaimSession:
             "user_models": list(self.config.getoption("--model")),
             "departures": list(DEPARTURES),
             "device": self.device,
-            "precision": "bf16" if self.device.startswith("cuda") else "float32",  # train.autocast
+            "precision": self.precision,
             "rehearsal": scale.rehearsal,
             "wall_seconds": round(time.time() - self.started, 1),
             "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),

@@ -14,7 +14,8 @@ corruption kept and those it changed), each epoch also records the running accur
 and, whenever the eval-mode pass ran, its eval-mode accuracy (Arpit et al. 2017: which examples are
 fit first); both come from predictions the loop makes anyway.
 
-On a GPU the loop trains in bf16 mixed precision with cuDNN's autotuner on; the CNNs arrive
+On a GPU the loop trains in bf16 mixed precision with cuDNN's autotuner on (on the CPU in float32,
+or bf16 where asked for: :mod:`rethink_core.precision`); the CNNs arrive
 channels-last (``experiment.execute``). ``torch.compile`` is optional and off by default: pass
 ``compile_model=True`` or set ``RETHINK_COMPILE=1`` (or a mode name, e.g. ``max-autotune``). It is
 not a hyperparameter and not part of the store key: it changes speed, not what is computed
@@ -34,6 +35,8 @@ import torch.nn.functional as F
 from torch import nn
 
 from rethink_core.data import Tensors
+from rethink_core.precision import DEVICE_DEFAULT
+from rethink_core.precision import autocast as precision_autocast
 
 FITTED, NOT_CONVERGED, DIVERGED = "fitted", "not_converged", "diverged"
 
@@ -118,11 +121,10 @@ def random_crop(x: torch.Tensor, pad: int, generator: torch.Generator) -> torch.
     return padded.gather(3, cols)
 
 
-def autocast(device: torch.device) -> torch.autocast:
-    """bf16 mixed precision on CUDA; full float32 on the CPU (exact and deterministic)."""
-    return (
-        torch.autocast("cuda", dtype=torch.bfloat16) if device.type == "cuda" else torch.autocast("cpu", enabled=False)
-    )
+def autocast(device: torch.device, precision: str | None = None) -> torch.autocast:
+    """Mixed precision as ``precision`` says (``bf16`` or ``float32``); None: the device's default, bf16
+    on CUDA and full float32 on the CPU (exact and deterministic). See :mod:`rethink_core.precision`."""
+    return precision_autocast(device.type, precision or DEVICE_DEFAULT.get(device.type, "float32"))
 
 
 def compiled(model: nn.Module, enabled: bool | None = None) -> nn.Module:
@@ -135,26 +137,28 @@ def compiled(model: nn.Module, enabled: bool | None = None) -> nn.Module:
 
 
 @torch.inference_mode()
-def predict(model: nn.Module, x: torch.Tensor, batch_size: int = 1024) -> torch.Tensor:
-    """Predicted classes for ``x``, in eval mode."""
+def predict(model: nn.Module, x: torch.Tensor, batch_size: int = 1024, precision: str | None = None) -> torch.Tensor:
+    """Predicted classes for ``x``, in eval mode (``precision``: see :func:`autocast`)."""
     was_training = model.training
     model.eval()
-    with autocast(x.device):
+    with autocast(x.device, precision):
         out = torch.cat([model(x[i : i + batch_size]).argmax(1) for i in range(0, len(x), batch_size)])
     model.train(was_training)
     return out
 
 
-def confusion_matrix(model: nn.Module, x: torch.Tensor, y: torch.Tensor, num_classes: int) -> list[list[int]]:
+def confusion_matrix(
+    model: nn.Module, x: torch.Tensor, y: torch.Tensor, num_classes: int, precision: str | None = None
+) -> list[list[int]]:
     """counts[true class][predicted class] over ``x``."""
-    pred = predict(model, x)
+    pred = predict(model, x, precision=precision)
     counts = torch.bincount(y * num_classes + pred, minlength=num_classes * num_classes)
     return counts.view(num_classes, num_classes).tolist()
 
 
-def accuracy(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> float:
+def accuracy(model: nn.Module, x: torch.Tensor, y: torch.Tensor, precision: str | None = None) -> float:
     """Fraction of ``x`` classified as ``y``, in eval mode."""
-    return (predict(model, x) == y).float().mean().item()
+    return (predict(model, x, precision=precision) == y).float().mean().item()
 
 
 def subset_accuracy(hits: torch.Tensor, subsets: dict[str, torch.Tensor]) -> dict[str, float]:
@@ -172,10 +176,11 @@ def train(
     eval_test: bool = True,
     compile_model: bool | None = None,
     subsets: dict[str, torch.Tensor] | None = None,
+    precision: str | None = None,
 ) -> History:
     """Train ``model`` on ``data`` (already on the model's device) until it fits or hits the cap;
     ``compile_model``: see :func:`compiled`; ``subsets``: named masks over the training set whose
-    accuracy each epoch records."""
+    accuracy each epoch records; ``precision``: see :func:`autocast`."""
     device = data.x_train.device
     if device.type == "cuda":
         torch.backends.cudnn.benchmark = True  # fixed shapes: pick the fastest convolution kernels once
@@ -198,7 +203,7 @@ def train(
             x, y = data.x_train[idx], data.y_train[idx]
             if hyper.augment:
                 x = random_crop(x, 2, order_gen)
-            with autocast(device):
+            with autocast(device, precision):
                 logits = net(x)
                 loss = F.cross_entropy(logits, y)
             opt.zero_grad(set_to_none=True)
@@ -217,7 +222,7 @@ def train(
         if not math.isfinite(mean_loss):
             history.status = DIVERGED
         elif running_acc >= hyper.check_from or at_cap:
-            train_hits = predict(net, data.x_train) == data.y_train
+            train_hits = predict(net, data.x_train, precision=precision) == data.y_train
             row.train_acc_eval = train_hits.float().mean().item()
             if subsets:
                 row.subset_acc_eval = subset_accuracy(train_hits, subsets)
@@ -225,7 +230,7 @@ def train(
                 history.status = FITTED
         last = history.status != NOT_CONVERGED or at_cap
         if eval_test and (last or (epoch + 1) % hyper.test_every == 0):
-            row.test_acc = accuracy(net, data.x_test, data.y_test)
+            row.test_acc = accuracy(net, data.x_test, data.y_test, precision)
         row.seconds = time.perf_counter() - start
         history.epochs.append(row)
         if on_epoch:

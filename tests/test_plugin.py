@@ -90,6 +90,7 @@ def test_cuda_without_a_gpu_is_a_usage_error(pytester):
     [
         (["--scale", "huge"], "invalid choice: 'huge'"),
         (["--device", "tpu"], "invalid choice: 'tpu'"),
+        (["--precision", "fp8"], "unknown precision 'fp8': use one of auto, bf16, float32"),
         (["--dataset", "nope.npz"], "does not exist"),
         (["--dataset", "imagenet"], "unknown data set"),
         (["--seeds", "0"], "at least 1"),
