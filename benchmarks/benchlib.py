@@ -28,6 +28,7 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
     parser.add_argument("--threads", type=int, default=2, help="CPU threads")
     parser.add_argument("--compile", action="store_true", help="train with torch.compile")
+    parser.add_argument("--precision", default="auto", help="auto, bf16 or float32 (rethink_core.precision)")
     parser.add_argument("--json", help="also write the results here")
 
 
@@ -47,10 +48,12 @@ def timed(fn: Callable[[], object], device: torch.device) -> tuple[object, float
     return out, time.perf_counter() - start
 
 
-def matmul_peak(device: torch.device, rounds: int = 5) -> float:
-    """The best FLOP/s of a square matmul over ``rounds``: float32 2048 x 2048 on the CPU (at the
-    current thread count), bf16 8192 x 8192 on a GPU."""
-    n, dtype = (2048, torch.float32) if device.type == "cpu" else (8192, torch.bfloat16)
+def matmul_peak(device: torch.device, rounds: int = 5, precision: str | None = None) -> float:
+    """The best FLOP/s of a square matmul over ``rounds``: 2048 x 2048 on the CPU (at the current thread
+    count), 8192 x 8192 on a GPU; in ``precision`` (None: float32 on the CPU, bf16 on a GPU)."""
+    n = 2048 if device.type == "cpu" else 8192
+    precision = precision or ("float32" if device.type == "cpu" else "bf16")
+    dtype = torch.bfloat16 if precision == "bf16" else torch.float32
     a, b = torch.randn(n, n, device=device, dtype=dtype), torch.randn(n, n, device=device, dtype=dtype)
     reps = 5 if device.type == "cpu" else 20
     for _ in range(2):

@@ -13,6 +13,7 @@ import argparse
 from benchlib import add_run_options, build, generated_tensors, machine, setup, timed, write_json
 
 from rethink_core.models import PAPER_LR, is_convolutional
+from rethink_core.precision import resolve_precision
 from rethink_core.train import Hyper, train
 
 
@@ -29,7 +30,10 @@ def main() -> None:
     data = generated_tensors(args.images, args.n_test, tuple(args.shape), device, channels_last=conv)
     model = build(args.model, args.width, tuple(data.x_train.shape[1:]), device)
     hyper = Hyper(lr=PAPER_LR[args.model], max_epochs=args.max_epochs, test_every=5)
-    history, seconds = timed(lambda: train(model, data, hyper, compile_model=args.compile or None), device)
+    precision = resolve_precision(args.precision, device.type)
+    history, seconds = timed(
+        lambda: train(model, data, hyper, compile_model=args.compile or None, precision=precision), device
+    )
     epochs = len(history.epochs)
     result = {
         "model": args.model,

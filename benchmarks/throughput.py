@@ -3,8 +3,9 @@
 Runs the library's loop (rethink_core.train.train) for a fixed number of epochs on generated data
 (no eval-mode checks, no test evaluations) and divides. FLOPs per step are counted with
 torch.utils.flop_counter.FlopCounterMode (forward and backward of one batch of 128); the peak is
-the best of five square matmuls in the same process (CPU: float32 2048, same thread count; GPU:
-bf16 8192). Images are generated at ``--shape`` and preprocessed like real data (crop to 28 x 28):
+the best of five square matmuls in the same process, in the precision the training runs in
+(``--precision``, as the suite resolves it: bf16 on a GPU or a CPU with bf16 instructions; CPU: 2048,
+same thread count; GPU: 8192). Images are generated at ``--shape`` and preprocessed like real data (crop to 28 x 28):
     python benchmarks/throughput.py --models mlp1x512 mlp3x512 --shape 1 28 28      # CPU, Fashion-MNIST shape
     python benchmarks/throughput.py --device cuda --shape 3 32 32 --json out.json   # every paper model, CIFAR shape
 """
@@ -27,10 +28,11 @@ from benchlib import (
 )
 
 from rethink_core.models import NAMES, is_convolutional
+from rethink_core.precision import resolve_precision
 from rethink_core.train import Hyper, train
 
 
-def measure(name: str, args: argparse.Namespace, device: torch.device, peak: float) -> dict:
+def measure(name: str, args: argparse.Namespace, device: torch.device, peak: float, precision: str) -> dict:
     """One architecture's throughput, FLOPs per step and fraction of the matmul peak."""
     shape = tuple(args.shape)
     data = generated_tensors(args.images, 256, shape, device, channels_last=is_convolutional(name))
@@ -39,8 +41,9 @@ def measure(name: str, args: argparse.Namespace, device: torch.device, peak: flo
     hyper = Hyper(lr=0.01, batch_size=args.batch, max_epochs=args.epochs, check_from=2.0)  # 2.0: never check
     compile_model = args.compile or None
     warm_up = Hyper(lr=0.01, batch_size=args.batch, max_epochs=1, check_from=2.0)  # and compile, if asked
-    train(model, data, warm_up, eval_test=False, compile_model=compile_model)
-    _, seconds = timed(lambda: train(model, data, hyper, eval_test=False, compile_model=compile_model), device)
+    run = {"eval_test": False, "compile_model": compile_model, "precision": precision}
+    train(model, data, warm_up, **run)
+    _, seconds = timed(lambda: train(model, data, hyper, **run), device)
     steps = args.epochs * (args.images // args.batch)
     achieved = steps * flops / seconds
     return {
@@ -51,6 +54,7 @@ def measure(name: str, args: argparse.Namespace, device: torch.device, peak: flo
         "flops_per_step": flops,
         "images_per_s": args.epochs * args.images / seconds,
         "achieved_flops": achieved,
+        "precision": precision,
         "fraction_of_peak": achieved / peak,
         "seconds": seconds,
     }
@@ -65,12 +69,13 @@ def main() -> None:
     add_run_options(parser)
     args = parser.parse_args()
     device = setup(args)
-    peak = matmul_peak(device)
-    print(f"{machine()}\nmatmul peak: {peak / 1e9:.1f} GFLOP/s ({'bf16' if device.type == 'cuda' else 'float32'})")
+    precision = resolve_precision(args.precision, device.type)
+    peak = matmul_peak(device, precision=precision)
+    print(f"{machine()}\nmatmul peak: {peak / 1e9:.1f} GFLOP/s ({precision})")
     print(f"{'model':<16}{'input':>12}{'MFLOP/step':>12}{'images/s':>11}{'GFLOP/s':>10}{'of peak':>9}")
     rows = []
     for name in args.models:
-        row = measure(name, args, device, peak)
+        row = measure(name, args, device, peak, precision)
         rows.append(row)
         shape = "x".join(map(str, row["input"]))
         print(
@@ -78,7 +83,7 @@ def main() -> None:
             f"{row['achieved_flops'] / 1e9:>10.1f}{row['fraction_of_peak']:>9.1%}",
             flush=True,
         )
-    peak_after = matmul_peak(device)
+    peak_after = matmul_peak(device, precision=precision)
     print(f"matmul peak again: {peak_after / 1e9:.1f} GFLOP/s (a large change means a busy machine)")
     write_json(args.json, {"machine": machine(), "args": vars(args), "peak": [peak, peak_after], "rows": rows})
 
