@@ -8,9 +8,16 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
+import rich.console  # noqa: F401 - see below
 from hypothesis import settings
 
+import rethink_core.report  # noqa: F401 - see below
 from rethink_core.cifar import FOLDER, TEST_BATCH, TRAIN_BATCHES
+
+# The plugin imports rich and the report lazily, at the end of a claims session. Pytester's in-process
+# runs (runpytest) drop every module first imported during a run, so a second in-process run in the same
+# worker imported rich afresh while objects of the first import lived on, and rich failed to render its
+# table ("Unable to render Segment"), depending on which tests xdist gave a worker. Imported here, once.
 
 settings.register_profile("default", derandomize=True)
 settings.register_profile("explore", derandomize=False, max_examples=200)
