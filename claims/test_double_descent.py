@@ -17,7 +17,7 @@ from rethink_core.experiment import RunResult, summarize_runs
 from rethink_core.paper import NAKKIRAN_NOISE, NAKKIRAN_PEAK
 from rethink_core.stats import accuracy_interval, proportions_contrast
 from rethink_core.user_models import is_user_model
-from rethink_core.verdicts import TREND_ALPHA, data_note, decided_by, headline
+from rethink_core.verdicts import TREND_ALPHA, data_note, decided_by, headline, pooled_correct
 
 THRESHOLD = (
     "the interpolation threshold is the smallest width of the grid at which every seed's run fitted its "
@@ -46,9 +46,8 @@ def width_sweep(scale, lab) -> dict[bool, dict[int, list[RunResult]]]:
 
 def errors(runs: list[RunResult]) -> tuple[int, int]:
     """Wrong test predictions and test predictions, pooled over seeds."""
-    n = sum(sum(map(sum, r.test_confusion)) for r in runs)
-    right = sum(sum(row[k] for k, row in enumerate(r.test_confusion)) for r in runs)
-    return n - right, n
+    correct, n = pooled_correct(runs)
+    return n - correct, n
 
 
 def peak(curve: dict[int, list[RunResult]]) -> dict:

@@ -20,7 +20,7 @@ from rethink_core.models import DROPOUT
 from rethink_core.paper import ARPIT_CLEAN_FIRST, ARPIT_DROPOUT, FIGURE_1B_MODELS
 from rethink_core.stats import paired_order_test, proportions_contrast
 from rethink_core.user_models import is_user_model
-from rethink_core.verdicts import TREND_ALPHA, data_note, decided_by, headline, pooled_accuracy
+from rethink_core.verdicts import TREND_ALPHA, data_note, decided_by, headline, pooled_correct
 
 # A1: "mostly fit" and "mostly not": at the epoch of best test accuracy, more than half of the kept
 # examples and fewer than half of the changed ones are classified as labelled (means over runs).
@@ -152,7 +152,7 @@ def test_dropout_slows_memorization_more_than_learning(scale, lab, record):
     dropout_random = lab.run_all([with_dropout(scale, "random_labels", s, b) for s, b in budgeted])
     dropout_true = lab.run_all([with_dropout(scale, "true_labels", s, b) for s, b in budgeted])
     memorization = [counts_on_training_set(plain_random), counts_on_training_set(dropout_random)]
-    generalization = [counts_on_test_set(plain_true), counts_on_test_set(dropout_true)]
+    generalization = [pooled_correct(plain_true), pooled_correct(dropout_true)]
     memorization_cost = proportions_contrast([(1, *memorization[0]), (-1, *memorization[1])], above=FAR_MORE)
     difference = proportions_contrast(
         [(1, *memorization[0]), (-1, *memorization[1]), (-1, *generalization[0]), (1, *generalization[1])],
@@ -224,9 +224,3 @@ def counts_on_training_set(runs: list[RunResult]) -> tuple[int, int]:
     """Training examples classified as labelled at the end (eval mode), and training examples, over runs."""
     n = sum(r.experiment.n_train for r in runs)
     return round(sum(r.train_acc * r.experiment.n_train for r in runs)), n
-
-
-def counts_on_test_set(runs: list[RunResult]) -> tuple[int, int]:
-    """Correct test predictions and test predictions, over runs."""
-    accuracy, n = pooled_accuracy(runs)
-    return round(accuracy * n), n

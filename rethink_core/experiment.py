@@ -21,6 +21,7 @@ from rethink_core import alignment, models, randomize, user_models
 from rethink_core import data as data_mod
 from rethink_core.errors import ConfigError
 from rethink_core.precision import DEVICE_DEFAULT
+from rethink_core.precision import key_part as precision_key_part
 from rethink_core.provenance import library_versions
 from rethink_core.seeding import derived_seed
 from rethink_core.store import Store
@@ -52,8 +53,7 @@ class Experiment:
         it is not the device's default (CUDA trains in bf16, the CPU in float32) and the trainer's
         version."""
         config = {"experiment": self.identity(), "device_type": device_type, "trainer_version": TRAINER_VERSION}
-        if precision and precision != DEVICE_DEFAULT.get(device_type):
-            config["precision"] = precision
+        config.update(precision_key_part(precision, device_type))
         blob = json.dumps(config, sort_keys=True)
         return hashlib.sha256(blob.encode()).hexdigest()[:32]
 
@@ -290,9 +290,7 @@ class Lab:
             return execute(exp, self.device, self.root, self.download, hook, self.precision).to_dict()
 
         device_type = torch.device(self.device).type
-        config = {**exp.identity(), "device_type": device_type}
-        if self.precision and self.precision != DEVICE_DEFAULT.get(device_type):
-            config["precision"] = self.precision
+        config = {**exp.identity(), "device_type": device_type, **precision_key_part(self.precision, device_type)}
         stored = self.store.get_or_compute(exp.key(device_type, self.precision), config, compute, wait=wait)
         if stored is None:
             return None

@@ -50,3 +50,9 @@ def resolve_precision(choice: str, device_type: str) -> str:
 def autocast(device_type: str, precision: str) -> torch.autocast:
     """bf16 mixed precision where ``precision`` is ``bf16``; plain float32 otherwise."""
     return torch.autocast(device_type, dtype=torch.bfloat16, enabled=precision == "bf16")
+
+
+def key_part(precision: str | None, device_type: str) -> dict:
+    """What a run's store key and stored configuration say about its precision: nothing where it is the
+    device's historical default (so runs stored before the choice existed keep their keys)."""
+    return {"precision": precision} if precision and precision != DEVICE_DEFAULT.get(device_type) else {}

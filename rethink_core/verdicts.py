@@ -23,10 +23,16 @@ FAR_ABOVE_BOUND, FAR_ABOVE_ALPHA = 2 * CHANCE, 1e-6
 TREND_ALPHA = 0.01
 
 
-def pooled_accuracy(results: list[RunResult]) -> tuple[float, int]:
-    """Test accuracy pooled over seeds, and the number of test predictions it counts."""
+def pooled_correct(results: list[RunResult]) -> tuple[int, int]:
+    """Correct test predictions and test predictions, pooled over seeds (from the confusion matrices)."""
     n = sum(sum(map(sum, r.test_confusion)) for r in results)
     correct = sum(sum(row[k] for k, row in enumerate(r.test_confusion)) for r in results)
+    return correct, n
+
+
+def pooled_accuracy(results: list[RunResult]) -> tuple[float, int]:
+    """Test accuracy pooled over seeds, and the number of test predictions it counts."""
+    correct, n = pooled_correct(results)
     return correct / n, n
 
 
