@@ -13,6 +13,7 @@ from torch import nn
 
 from rethink_core import user_models
 from rethink_core.errors import ConfigError
+from rethink_core.lrn import LocalResponseNorm
 
 NAMES = ("inception", "inception_nobn", "alexnet", "mlp1x512", "mlp3x512")
 MLPS = ("mlp1x512", "mlp3x512")
@@ -127,7 +128,7 @@ class SmallAlexNet(nn.Sequential):
             nn.Conv2d(cin, cout, 5, padding=2),
             nn.ReLU(inplace=True),
             nn.MaxPool2d(3, stride=2, padding=1),
-            nn.LocalResponseNorm(9, alpha=0.001, beta=0.75, k=1.0),
+            LocalResponseNorm(9, alpha=0.001, beta=0.75, k=1.0),
         ]
 
 
