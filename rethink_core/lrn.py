@@ -3,13 +3,14 @@
 ``torch.nn.LocalResponseNorm`` sums the squares over a window of channels with ``avg_pool3d`` on a
 5-D view whose pooling window runs along the channels. On the CPU that kernel is slow for this
 shape: at the default scale its forward and backward took about a third of AlexNet's training step
-(torch's profiler, one thread; ``benchmarks/cpu_steps.py`` measures the loop with and without). :class:`LocalResponseNorm` computes the same window mean as a sum of
-shifted channel slices, in the order the pooling kernel adds them (forward: window start to end;
-backward: each output's share added to its inputs in output order), then the same elementwise steps
-as ``F.local_response_norm``. So a float32 run, and a bf16 one under CPU autocast (which runs
-``avg_pool3d`` in float32), computes exactly what torch's module computes: the stored runs stay
-valid (``tests/test_lrn.py`` checks forward and gradients bit for bit). Other devices and shapes use
-torch's own function.
+(torch's profiler, one thread; ``benchmarks/lrn_steps.py`` measures the loop with each).
+
+:class:`LocalResponseNorm` computes the same window mean as a sum of shifted channel slices, in the
+order the pooling kernel adds them (forward: window start to end; backward: each output's share
+added to its inputs in output order), then the same elementwise steps as ``F.local_response_norm``.
+So a float32 run, and a bf16 one under CPU autocast (which runs ``avg_pool3d`` in float32), computes
+exactly what torch's module computes: the stored runs stay valid (``tests/test_lrn.py`` checks
+forward and gradients bit for bit). Other devices and shapes use torch's own function.
 """
 
 from __future__ import annotations
