@@ -28,6 +28,7 @@ from rethink_core import data as data_mod
 from rethink_core import expressivity, kernels, linear, rademacher
 from rethink_core.errors import DataError
 from rethink_core.paper import RANDOM_LABELS
+from rethink_core.precision import resolve_precision
 from rethink_core.stats import above_test, difference_interval, mean_interval
 from rethink_core.train import accuracy
 from rethink_core.verdicts import decided_by, headline
@@ -437,7 +438,8 @@ def test_rademacher_complexity_of_networks_that_fit_random_labels_is_about_one(s
     n, draws = sizes(scale)["t4"]
     start = time.perf_counter()
     x = load_split(scale.dataset, pytestconfig, n, 1).x_train
-    network = rademacher.NetworkFitter(x)
+    precision = resolve_precision(pytestconfig.getoption("--precision"), "cpu")  # its MLPs train on the CPU
+    network = rademacher.NetworkFitter(x, precision=precision)
     net = rademacher.estimate(network, n, draws, seed=0)
     linear_fit = rademacher.LinearFitter(rademacher.principal_components(x, LINEAR_FEATURES))
     lin = rademacher.estimate(linear_fit, n, LINEAR_DRAWS, seed=1)
@@ -453,6 +455,7 @@ def test_rademacher_complexity_of_networks_that_fit_random_labels_is_about_one(s
             "network: draws not fitted": unfitted,
             "network: parameters": network.num_params,
             "network: epochs per draw": [d["epochs"] for d in net.details],
+            "network: precision": precision,
             "linear: estimate": lin.mean,
             "gap (network - linear)": gap["mean"],
             "linear: VC upper bound (reported)": lin_bound,

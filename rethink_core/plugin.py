@@ -42,7 +42,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption(
         "--precision",
         default=os.environ.get("RETHINK_PRECISION", "auto"),
-        help="auto (bf16 on a GPU, float32 on a CPU), bf16 or float32 (default: $RETHINK_PRECISION or auto)",
+        help="auto (bf16 on a GPU or a CPU with bf16 instructions, else float32), bf16 or float32 "
+        "(default: $RETHINK_PRECISION or auto)",
     )
     group.addoption("--seeds", type=int, default=None, help="seeds per configuration (default: the scale's)")
     group.addoption(

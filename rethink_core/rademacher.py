@@ -88,11 +88,14 @@ def vc_upper_bound(n: int, vc_dim: int) -> float:
 class NetworkFitter:
     """The over-parameterized class: an MLP (one hidden ReLU layer of ``width`` units, 2 outputs)
     trained by the project's one training loop (:func:`rethink_core.train.train`, the paper's
-    SGD with momentum) on labels ``(sigma + 1) / 2`` until it fits or hits ``max_epochs``;
+    SGD with momentum) on labels ``(sigma + 1) / 2`` until it fits or hits ``max_epochs``, in
+    ``precision`` (None: the device's default; :mod:`rethink_core.precision`);
     ``h(x) = +1`` where it predicts class 1, else -1."""
 
-    def __init__(self, x: torch.Tensor, width: int = 512, hyper: Hyper | None = None, seed: int = 0) -> None:
-        self.x, self.width, self.seed = x, width, seed
+    def __init__(
+        self, x: torch.Tensor, width: int = 512, hyper: Hyper | None = None, seed: int = 0, precision: str | None = None
+    ) -> None:
+        self.x, self.width, self.seed, self.precision = x, width, seed, precision
         self.hyper = hyper or Hyper(lr=models.PAPER_LR["mlp1x512"], max_epochs=200)
         self.last: dict = {}
 
@@ -105,8 +108,9 @@ class NetworkFitter:
         torch.manual_seed(derived_seed(self.seed * 1000 + draw, "rademacher-init"))
         model = models.mlp(tuple(self.x.shape[1:]), [self.width], 2)
         data = Tensors(self.x, labels, self.x[:1], labels[:1])
-        history = train(model, data, self.hyper, seed=derived_seed(self.seed * 1000 + draw, "order"), eval_test=False)
-        pred = predict(model, self.x).numpy()
+        order = derived_seed(self.seed * 1000 + draw, "order")
+        history = train(model, data, self.hyper, seed=order, eval_test=False, precision=self.precision)
+        pred = predict(model, self.x, precision=self.precision).numpy()
         self.last = {"status": history.status, "epochs": len(history.epochs), "fitted": history.status == FITTED}
         return pred * 2.0 - 1.0
 
