@@ -136,13 +136,14 @@ def estimate(scale: Scale, store: Path | None, assume_epochs: int | None, root: 
 
 
 def _stored_key(exp: Experiment, measured: dict, root: str | None) -> str | None:
-    """The run's store key if the store holds it, trained on either kind of device (the key needs the
-    data's fingerprint)."""
+    """The run's store key if the store holds it, trained on either kind of device in either precision
+    (the key needs the data's fingerprint)."""
     try:
         _, fingerprint, _ = prepared(exp.dataset, root, False, exp.n_train, exp.n_test)
     except Exception:  # the data set is not here: nothing measured can match
         return None
-    keys = [replace(exp, data_fingerprint=fingerprint).key(device) for device in ("cpu", "cuda")]
+    exp = replace(exp, data_fingerprint=fingerprint)
+    keys = [exp.key(device, precision) for device in ("cpu", "cuda") for precision in ("float32", "bf16")]
     return next((key for key in keys if key in measured), None)
 
 
