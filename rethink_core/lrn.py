@@ -37,7 +37,7 @@ class _ChannelWindowMean(torch.autograd.Function):
     def backward(ctx: torch.autograd.function.FunctionCtx, grad: torch.Tensor) -> tuple[torch.Tensor, None]:
         size, channels = ctx.size, grad.shape[1]
         share = grad / size
-        # in the padded input's layout: adding channels_last slices into a contiguous tensor is 6x slower
+        # in the padded input's layout: adding channels-last slices into a contiguous tensor is several times slower
         grad_padded = torch.empty_strided(ctx.padded_shape, ctx.padded_stride, dtype=grad.dtype, device=grad.device)
         grad_padded.zero_()
         for start in reversed(range(size)):  # outputs in increasing order reach each input
