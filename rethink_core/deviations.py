@@ -73,6 +73,16 @@ DEVIATIONS = (
 FOLLOWUPS = (
     Deviation(
         claim="A1",
+        case="alexnet",
+        scales=("default",),
+        reason="undecided with 2 seeds: AlexNet (width 0.25, 250 images) fits changed labels after kept ones on "
+        "every draw (9-11 epochs later on average), but the sign-flip test over the 8 runs reaches 0.01 on seeds "
+        "0-1 and 2-3 and not on 4-5 and 6-7 (p 3/256 = 0.012: one run in reverse order or tied); on 500 images "
+        "it missed on 1 of 4 draws (seeds 2-3, p 0.016)",
+        command='PYTEST_ADDOPTS="-k alexnet" python tools/verdict_stability.py --scale default --rounds 3 --first 2',
+    ),
+    Deviation(
+        claim="A1",
         case="inception",
         scales=("default",),
         reason="Inception (width 0.125, 384 images, BatchNorm, learning rate 0.1) fits kept and changed labels at "
