@@ -17,6 +17,7 @@ from torch.utils.flop_counter import FlopCounterMode
 from rethink_core import models
 from rethink_core.data import Tensors, preprocess_images
 from rethink_core.devices import resolve_device, synchronize
+from rethink_core.precision import or_default
 from rethink_core.provenance import provenance
 from rethink_core.train import autocast
 
@@ -52,7 +53,7 @@ def matmul_peak(device: torch.device, rounds: int = 5, precision: str | None = N
     """The best FLOP/s of a square matmul over ``rounds``: 2048 x 2048 on the CPU (at the current thread
     count), 8192 x 8192 on a GPU; in ``precision`` (None: float32 on the CPU, bf16 on a GPU)."""
     n = 2048 if device.type == "cpu" else 8192
-    precision = precision or ("float32" if device.type == "cpu" else "bf16")
+    precision = or_default(precision, device.type)
     dtype = torch.bfloat16 if precision == "bf16" else torch.float32
     a, b = torch.randn(n, n, device=device, dtype=dtype), torch.randn(n, n, device=device, dtype=dtype)
     reps = 5 if device.type == "cpu" else 20

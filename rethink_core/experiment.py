@@ -20,8 +20,8 @@ import torch
 from rethink_core import alignment, models, randomize, user_models
 from rethink_core import data as data_mod
 from rethink_core.errors import ConfigError
-from rethink_core.precision import DEVICE_DEFAULT
 from rethink_core.precision import key_part as precision_key_part
+from rethink_core.precision import or_default
 from rethink_core.provenance import library_versions
 from rethink_core.seeding import derived_seed
 from rethink_core.store import Store
@@ -143,7 +143,7 @@ def summarize_runs(results: list[RunResult]) -> list[dict]:
     return [
         {
             "key": r.experiment.key(torch.device(r.device).type, r.precision or None),
-            "precision": r.precision or DEVICE_DEFAULT.get(torch.device(r.device).type),
+            "precision": or_default(r.precision, torch.device(r.device).type),
             "run": r.experiment.describe(),
             "status": r.history.status,
             "epochs": len(r.history.epochs),
@@ -208,7 +208,7 @@ def execute(
 ) -> RunResult:
     """Train one experiment from scratch (no store): seeded and, on the CPU, deterministic.
     ``precision``: ``float32`` or ``bf16`` (None: the device's default)."""
-    precision = precision or DEVICE_DEFAULT.get(torch.device(device).type, "float32")
+    precision = or_default(precision, torch.device(device).type)
     model, on_device, classes = materialize(exp, device, root, download)
     clean = prepared(exp.dataset, root, download, exp.n_train, exp.n_test)[0].y_train.to(device)
     subsets = label_subsets(clean, on_device.y_train) if exp.variant in ("corrupt_labels", "random_labels") else None

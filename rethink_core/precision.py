@@ -47,6 +47,11 @@ def resolve_precision(choice: str, device_type: str) -> str:
     return choice
 
 
+def or_default(precision: str | None, device_type: str) -> str:
+    """``precision``, or where it is None the device's default (bf16 on CUDA, float32 elsewhere)."""
+    return precision or DEVICE_DEFAULT.get(device_type, "float32")
+
+
 def autocast(device_type: str, precision: str) -> torch.autocast:
     """bf16 mixed precision where ``precision`` is ``bf16``; plain float32 otherwise."""
     return torch.autocast(device_type, dtype=torch.bfloat16, enabled=precision == "bf16")

@@ -35,8 +35,8 @@ import torch.nn.functional as F
 from torch import nn
 
 from rethink_core.data import Tensors
-from rethink_core.precision import DEVICE_DEFAULT
 from rethink_core.precision import autocast as precision_autocast
+from rethink_core.precision import or_default
 
 FITTED, NOT_CONVERGED, DIVERGED = "fitted", "not_converged", "diverged"
 
@@ -124,7 +124,7 @@ def random_crop(x: torch.Tensor, pad: int, generator: torch.Generator) -> torch.
 def autocast(device: torch.device, precision: str | None = None) -> torch.autocast:
     """Mixed precision as ``precision`` says (``bf16`` or ``float32``); None: the device's default, bf16
     on CUDA and full float32 on the CPU (exact and deterministic). See :mod:`rethink_core.precision`."""
-    return precision_autocast(device.type, precision or DEVICE_DEFAULT.get(device.type, "float32"))
+    return precision_autocast(device.type, or_default(precision, device.type))
 
 
 def compiled(model: nn.Module, enabled: bool | None = None) -> nn.Module:
