@@ -1,0 +1,194 @@
+"""Analysis plans: how a claim case decides, fixed as data before any of its runs train.
+
+The seed is the unit of replication: a case reduces its runs to one statistic per seed (a within-seed
+comparison across noise levels, say) and tests the mean of those per-seed values. Its plan states the
+statistic and its direction, the level, the smallest effect size of interest (SESOI, argued from the
+source in docs/claims.md), the looks (seed counts at which it may decide) and the cap. At each look:
+
+- **pass** when a one-sided test rejects "no effect" (mean <= 0 in the claim's direction);
+- **fail** when a one-sided test rejects "an effect that matters" (mean >= SESOI): the effect is
+  smaller than the source's claim needs;
+- otherwise **more seeds**, up to the next look; after the last look, **undecided**.
+
+The level is split equally over the looks (Bonferroni), so that over the whole sequence "pass" has
+probability at most ``alpha`` when there is no effect, and "fail" at most ``alpha`` when the effect is
+exactly the SESOI. The exact test is the sign-flip test of the per-seed mean (smallest p ``2^-n`` at
+``n`` seeds); a look where it cannot reach its share of the level is dropped. A plan may instead use
+a one-sample t-test (assumption: per-seed values roughly normal), with the exact p shown beside it.
+Power is computed at the SESOI with a planning standard deviation stated in the plan, never from the
+observed effect.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+
+import numpy as np
+from scipy import stats as sps
+
+from rethink_core.errors import ConfigError
+
+SIGN_FLIP, T_TEST = "sign-flip", "t"
+
+
+class Step(StrEnum):
+    """What a look concludes."""
+
+    PASS = "pass"
+    FAIL = "fail"
+    MORE_SEEDS = "more seeds"
+    UNDECIDED = "undecided"
+
+
+@dataclass(frozen=True)
+class AnalysisPlan:
+    """One case's decision rule; see the module's docstring. ``direction`` +1: the claim says the
+    per-seed statistic is positive, -1: negative. ``sesoi`` is in the statistic's units, positive, in
+    the claim's direction; ``planning_sd`` the seed-to-seed standard deviation power is computed with."""
+
+    statistic: str
+    direction: int
+    sesoi: float
+    planning_sd: float
+    alpha: float = 0.01
+    looks: tuple[int, ...] = (2, 3, 5, 8)
+    max_seeds: int = 8
+    test: str = SIGN_FLIP
+    source: str = ""  # where the SESOI comes from
+
+    def __post_init__(self) -> None:
+        if self.direction not in (1, -1) or self.sesoi <= 0 or self.planning_sd <= 0 or not 0 < self.alpha < 1:
+            raise ConfigError(f"an analysis plan needs direction +-1, SESOI > 0, sd > 0, 0 < alpha < 1: {self}")
+        if self.test not in (SIGN_FLIP, T_TEST) or list(self.looks) != sorted(set(self.looks)):
+            raise ConfigError(f"an analysis plan needs test {SIGN_FLIP!r} or {T_TEST!r} and increasing looks: {self}")
+
+    @property
+    def plan_hash(self) -> str:
+        """A short hash of the plan (recorded with every verdict it decides)."""
+        return hashlib.sha256(json.dumps(asdict(self), sort_keys=True).encode()).hexdigest()[:16]
+
+    @property
+    def active_looks(self) -> tuple[int, ...]:
+        """The looks within the cap whose test can reach its share of the level."""
+        within = [n for n in self.looks if n <= self.max_seeds]
+        if self.test == T_TEST:
+            return tuple(n for n in within if n >= 2)
+        share = self.alpha / max(1, len(within))
+        return tuple(n for n in within if 2.0**-n <= share)
+
+    @property
+    def alpha_per_look(self) -> float:
+        """Each look's share of the level (Bonferroni over the looks within the cap)."""
+        return self.alpha / max(1, len([n for n in self.looks if n <= self.max_seeds]))
+
+    @property
+    def smallest_p(self) -> float:
+        """The smallest p the design can reach: the exact test's at the last look (a t-test's p can be
+        arbitrarily small; its exact companion's is shown)."""
+        looks = self.active_looks
+        return 2.0 ** -looks[-1] if looks else 1.0
+
+    @property
+    def decidable(self) -> bool:
+        return bool(self.active_looks)
+
+    def capped(self, max_seeds: int) -> AnalysisPlan:
+        """The plan under a scale's cap on seeds."""
+        return AnalysisPlan(**{**asdict(self), "looks": tuple(self.looks), "max_seeds": max_seeds})
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A plan's conclusion on the per-seed values it was given (in seed order: prefixes decide)."""
+
+    step: Step
+    seeds_used: int  # the seeds whose values entered the decision (the last look reached)
+    next_look: int | None  # where more seeds are needed: how many
+    p_effect: float | None  # H0 "no effect" (mean <= 0 in the claim's direction)
+    p_smaller: float | None  # H0 "an effect that matters" (mean >= SESOI)
+    exact_p_effect: float | None  # the sign-flip test's p beside a t-test
+    level: float  # the level each look's tests were held to
+    test: str
+    plan_hash: str
+    values: tuple[float, ...] = field(default=())
+
+    def as_dict(self) -> dict:
+        return {**asdict(self), "step": str(self.step), "values": list(self.values)}
+
+
+def sign_flip_p(values: Sequence[float]) -> float:
+    """One-sided exact sign-flip p of H0 "the per-seed values are symmetric about 0" against a positive
+    mean (a zero flips to itself: ties are counted against the claim)."""
+    d = np.asarray(values, dtype=np.float64)
+    signs = 1 - 2 * ((np.arange(2 ** len(d))[:, None] >> np.arange(len(d))[None, :]) & 1)
+    null = (signs * d[None, :]).mean(axis=1)
+    return float(np.mean(null >= d.mean() - 1e-12))
+
+
+def t_p(values: Sequence[float]) -> float:
+    """One-sided one-sample t-test p of H0 "mean <= 0" (per-seed values roughly normal)."""
+    d = np.asarray(values, dtype=np.float64)
+    if len(d) < 2:
+        return 1.0
+    if np.ptp(d) == 0:
+        return 0.0 if d[0] > 0 else 1.0
+    return float(sps.ttest_1samp(d, 0.0, alternative="greater").pvalue)
+
+
+def decide(values: Sequence[float], plan: AnalysisPlan) -> Decision:
+    """Walk the plan's looks over the per-seed ``values`` (seed order); see the module's docstring."""
+    x = plan.direction * np.asarray(values, dtype=np.float64)
+    level, looks = plan.alpha_per_look, plan.active_looks
+    p_of = sign_flip_p if plan.test == SIGN_FLIP else t_p
+    last: tuple[float | None, float | None, float | None] = (None, None, None)
+    used = 0
+    for look in looks:
+        if len(x) < look:
+            return _decision(Step.MORE_SEEDS, used, look, last, plan, values)
+        prefix = x[:look]
+        effect, smaller = p_of(prefix), p_of(plan.sesoi - prefix)
+        last, used = (effect, smaller, sign_flip_p(prefix) if plan.test == T_TEST else None), look
+        if effect <= level:
+            return _decision(Step.PASS, used, None, last, plan, values)
+        if smaller <= level:
+            return _decision(Step.FAIL, used, None, last, plan, values)
+    return _decision(Step.UNDECIDED, used, None, last, plan, values)
+
+
+def _decision(
+    step: Step, used: int, next_look: int | None, last: tuple, plan: AnalysisPlan, values: Sequence[float]
+) -> Decision:
+    return Decision(
+        step,
+        used,
+        next_look,
+        *last,
+        level=plan.alpha_per_look,
+        test=plan.test,
+        plan_hash=plan.plan_hash,
+        values=tuple(float(v) for v in values[:used]),
+    )
+
+
+def operating_characteristics(plan: AnalysisPlan, effect: float, draws: int = 2000, seed: int = 0) -> dict[str, float]:
+    """How often the whole sequential design ends in each step when every seed's value is drawn from
+    a normal with mean ``effect`` (in the claim's direction) and the plan's ``planning_sd``: at
+    ``effect = sesoi`` the PASS share is the design's power, at 0 its false-pass rate. Seeded: the
+    same plan always gives the same numbers."""
+    rng = np.random.default_rng(seed)
+    n = max(plan.active_looks, default=0)
+    outcomes = [
+        decide(plan.direction * rng.normal(effect, plan.planning_sd, n), plan).step if n else Step.UNDECIDED
+        for _ in range(draws)
+    ]
+    return {str(step): outcomes.count(step) / draws for step in Step}
+
+
+def power(plan: AnalysisPlan, draws: int = 2000) -> float:
+    """The design's power at the SESOI: the share of simulated cases that pass (see
+    :func:`operating_characteristics`)."""
+    return operating_characteristics(plan, plan.sesoi, draws)[str(Step.PASS)]

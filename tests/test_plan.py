@@ -1,0 +1,78 @@
+"""Analysis plans (rethink_core.plan): looks that can reach their level, prefixes that decide, and the
+design's error rates held to what the plan promises."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from rethink_core.errors import ConfigError
+from rethink_core.plan import T_TEST, AnalysisPlan, Step, decide, operating_characteristics, power, sign_flip_p
+
+PLAN = AnalysisPlan(
+    statistic="epochs later", direction=1, sesoi=2.0, planning_sd=2.0, alpha=0.01, looks=(5, 8, 10), max_seeds=10
+)
+
+
+def test_a_look_whose_exact_test_cannot_reach_its_share_of_the_level_is_not_a_look():
+    assert PLAN.alpha_per_look == pytest.approx(0.01 / 3)
+    assert PLAN.active_looks == (10,)  # 2^-5, 2^-8 > 0.0033; 2^-10 < 0.0033
+    assert PLAN.smallest_p == 2.0**-10
+    capped = PLAN.capped(8)
+    assert capped.active_looks == (8,) and capped.alpha_per_look == pytest.approx(0.005)
+    assert not PLAN.capped(4).decidable and PLAN.capped(4).smallest_p == 1.0
+    assert AnalysisPlan("x", 1, 1.0, 1.0, looks=(2, 3, 5), test=T_TEST).active_looks == (2, 3, 5)
+
+
+def test_the_plan_hash_changes_with_any_field():
+    assert PLAN.plan_hash == AnalysisPlan(**{**PLAN.__dict__}).plan_hash
+    assert PLAN.plan_hash != PLAN.capped(9).plan_hash
+
+
+def test_prefixes_decide_and_later_seeds_never_enter():
+    plan = PLAN.capped(8)
+    clear = [5.0] * 8
+    assert decide(clear[:7], plan).step is Step.MORE_SEEDS and decide(clear[:7], plan).next_look == 8
+    decided = decide([*clear, -100.0, -100.0], plan)
+    assert decided.step is Step.PASS and decided.seeds_used == 8 and decided.values == tuple(clear)
+    assert decide([0.0] * 8, plan).step is Step.FAIL  # clearly below the SESOI of 2
+    assert decide([4.0, -2.5] * 4, plan).step is Step.UNDECIDED  # too noisy to exclude 0 or the SESOI
+
+
+def test_the_direction_turns_the_statistic():
+    plan = AnalysisPlan("ratio", -1, 1.0, 1.0, looks=(8,))
+    assert decide([-3.0] * 8, plan).step is Step.PASS
+    assert decide([3.0] * 8, plan).step is Step.FAIL
+
+
+@given(st.lists(st.floats(-10, 10, allow_nan=False), min_size=1, max_size=8))
+@settings(max_examples=50, deadline=None, derandomize=True)
+def test_sign_flip_p_is_a_p_value_at_least_its_smallest(values):
+    p = sign_flip_p(values)
+    assert 2.0 ** -len(values) <= p <= 1.0
+
+
+def test_error_rates_of_the_design_are_bounded_by_the_level():
+    plan = AnalysisPlan("x", 1, 1.0, 1.0, alpha=0.05, looks=(5, 8), max_seeds=8)
+    at_null = operating_characteristics(plan, 0.0, draws=2000)
+    at_sesoi = operating_characteristics(plan, plan.sesoi, draws=2000)
+    # Monte Carlo with 2,000 draws: a bound of 0.05 with room for its sampling error (sd about 0.005)
+    assert at_null["pass"] <= 0.05 + 0.015
+    assert at_sesoi["fail"] <= 0.05 + 0.015
+    assert power(plan, draws=500) == pytest.approx(at_sesoi["pass"], abs=0.06)
+
+
+def test_t_test_plans_show_the_exact_p_beside():
+    plan = AnalysisPlan("x", 1, 1.0, 1.0, looks=(3,), test=T_TEST)
+    d = decide(list(np.linspace(2, 3, 3)), plan)
+    assert d.exact_p_effect == pytest.approx(1 / 8) and d.p_effect < d.exact_p_effect
+
+
+@pytest.mark.parametrize(
+    "fields", [{"direction": 0}, {"sesoi": 0.0}, {"planning_sd": -1.0}, {"looks": (5, 3)}, {"test": "z"}]
+)
+def test_a_malformed_plan_is_refused(fields):
+    with pytest.raises(ConfigError):
+        AnalysisPlan(**{"statistic": "x", "direction": 1, "sesoi": 1.0, "planning_sd": 1.0, **fields})
