@@ -32,7 +32,7 @@ def main() -> None:
     hyper = Hyper(lr=PAPER_LR[args.model], max_epochs=args.max_epochs, test_every=5)
     precision = resolve_precision(args.precision, device.type)
     history, seconds = timed(
-        lambda: train(model, data, hyper, compile_model=args.compile or None, precision=precision), device
+        lambda: train(model, data, hyper, compile_mode="1" if args.compile else "", precision=precision), device
     )
     epochs = len(history.epochs)
     result = {

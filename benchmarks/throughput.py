@@ -39,9 +39,9 @@ def measure(name: str, args: argparse.Namespace, device: torch.device, peak: flo
     model = build(name, args.width, tuple(data.x_train.shape[1:]), device)
     flops = step_flops(model, data.x_train[: args.batch], data.y_train[: args.batch])
     hyper = Hyper(lr=0.01, batch_size=args.batch, max_epochs=args.epochs, check_from=2.0)  # 2.0: never check
-    compile_model = args.compile or None
+    compile_mode = "1" if args.compile else ""
     warm_up = Hyper(lr=0.01, batch_size=args.batch, max_epochs=1, check_from=2.0)  # and compile, if asked
-    run = {"eval_test": False, "compile_model": compile_model, "precision": precision}
+    run = {"eval_test": False, "compile_mode": compile_mode, "precision": precision}
     train(model, data, warm_up, **run)
     _, seconds = timed(lambda: train(model, data, hyper, **run), device)
     steps = args.epochs * (args.images // args.batch)

@@ -13,5 +13,5 @@ from rethink_core.user_models import display_name, is_user_model
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "architecture" in metafunc.fixturenames:
-        models = list(claim_session(metafunc.config).scale.architectures)
+        models = list(claim_session(metafunc.config).settings.scale.architectures)
         metafunc.parametrize("architecture", models, ids=[display_name(m) if is_user_model(m) else m for m in models])

@@ -108,6 +108,9 @@ def summary(result: dict) -> dict:
     return {**{k: result[k] for k in keep if k in result}, **sides}
 
 
+DEFINITIONS_D1 = {"interpolation threshold": THRESHOLD, "smaller width": LEFT}
+
+
 @pytest.mark.claim("D1")
 def test_label_noise_error_peaks_at_the_interpolation_threshold(scale, lab, record):
     """D1: with label noise, test error at the interpolation threshold is above both a smaller width's
@@ -116,10 +119,24 @@ def test_label_noise_error_peaks_at_the_interpolation_threshold(scale, lab, reco
     noisy = peak(curves[True])
     sides = [noisy[s]["p_value"] for s in ("left", "right") if s in noisy]
     judged = max(sides) if len(sides) == 2 else 1.0
+    record(f"MLP widths, {scale.width_sweep.noise:.0%} label noise", **d1_record(scale, curves, noisy, judged))
+    assert noisy["threshold"] is not None, f"D1: {noisy['reason']}: the sweep has no interpolation threshold"
+    assert len(sides) == 2, (
+        f"D1: the threshold ({noisy['threshold']} units) is at an end of the grid {list(curves[True])}: "
+        "no peak can be seen"
+    )
+    assert judged < TREND_ALPHA, (
+        f"with label noise, test error at the threshold ({noisy['threshold']} units, "
+        f"{noisy['error'][noisy['threshold']]:.1%}) is not above both neighbours: errors {noisy['error']}, "
+        f"one-sided p left {noisy['left']['p_value']:.3g}, right {noisy['right']['p_value']:.3g}"
+    )
+
+
+def d1_record(scale, curves, noisy: dict, judged: float) -> dict:
+    """D1's record: the noisy sweep's threshold and its tests against both neighbours, the test-error figure."""
     everything = [r for curve in curves.values() for rs in curve.values() for r in rs]
     any_run = next(iter(curves[True].values()))
-    record(
-        f"MLP widths, {scale.width_sweep.noise:.0%} label noise",
+    return dict(
         measured={"noisy sweep": summary(noisy), "widths": list(curves[True])},
         paper=NAKKIRAN_PEAK,
         statistics={"peak above the smaller width": noisy.get("left"), "peak above the largest": noisy.get("right")},
@@ -138,20 +155,17 @@ def test_label_noise_error_peaks_at_the_interpolation_threshold(scale, lab, reco
             ),
         ],
         decided_by=decided_by("larger one-sided p of the two sides", judged, f"< {TREND_ALPHA}"),
-        definitions={"interpolation threshold": THRESHOLD, "smaller width": LEFT},
+        definitions=DEFINITIONS_D1,
         figures=figure(curves, scale.width_sweep.noise, "test"),
         runs=summarize_runs(everything),
     )
-    assert noisy["threshold"] is not None, f"D1: {noisy['reason']}: the sweep has no interpolation threshold"
-    assert len(sides) == 2, (
-        f"D1: the threshold ({noisy['threshold']} units) is at an end of the grid {list(curves[True])}: "
-        "no peak can be seen"
-    )
-    assert judged < TREND_ALPHA, (
-        f"with label noise, test error at the threshold ({noisy['threshold']} units, "
-        f"{noisy['error'][noisy['threshold']]:.1%}) is not above both neighbours: errors {noisy['error']}, "
-        f"one-sided p left {noisy['left']['p_value']:.3g}, right {noisy['right']['p_value']:.3g}"
-    )
+
+
+DEFINITIONS_D2 = {
+    "interpolation threshold": THRESHOLD,
+    "peak height": "test error at the threshold minus that of its higher neighbour (the smaller width "
+    "with the lowest error, or the largest width); negative where there is no peak",
+}
 
 
 @pytest.mark.claim("D2")
@@ -159,20 +173,35 @@ def test_label_noise_makes_the_peak(scale, lab, record):
     """D2: the peak's height above its higher neighbour is larger with label noise than without."""
     curves = width_sweep(scale, lab)
     noisy, clean = peak(curves[True]), peak(curves[False])
-    everything = [r for curve in curves.values() for rs in curve.values() for r in rs]
     decidable = "height" in noisy and "height" in clean
-    test = (
-        proportions_contrast(noisy["height"]["terms"] + [(-c, k, n) for c, k, n in clean["height"]["terms"]])
-        if decidable
-        else None
+    test = higher_peak_test(noisy, clean) if decidable else None
+    heights = peak_heights(noisy, clean)
+    record("MLP widths, with and without label noise", **d2_record(scale, curves, noisy, clean, test, heights))
+    assert decidable, f"D2: a sweep has no threshold with a neighbour (noisy {summary(noisy)}, clean {summary(clean)})"
+    assert test["p_value"] < TREND_ALPHA, (
+        f"the peak with label noise ({heights['noisy']:.1%}) is not higher than without ({heights['clean']:.1%}): "
+        f"one-sided p = {test['p_value']:.3g}"
     )
-    heights = {
+
+
+def higher_peak_test(noisy: dict, clean: dict) -> dict:
+    """One-sided test that the noisy sweep's peak height exceeds the clean one's."""
+    return proportions_contrast(noisy["height"]["terms"] + [(-c, k, n) for c, k, n in clean["height"]["terms"]])
+
+
+def peak_heights(noisy: dict, clean: dict) -> dict[str, float]:
+    """Each sweep's peak height (threshold error minus its higher neighbour's), where it has one."""
+    return {
         name: sum(c * k / n for c, k, n in result["height"]["terms"])
         for name, result in (("noisy", noisy), ("clean", clean))
         if "height" in result
     }
-    record(
-        "MLP widths, with and without label noise",
+
+
+def d2_record(scale, curves, noisy: dict, clean: dict, test: dict | None, heights: dict) -> dict:
+    """D2's record: both sweeps' peaks and heights, the test between them, the training-accuracy figure."""
+    everything = [r for curve in curves.values() for rs in curve.values() for r in rs]
+    return dict(
         measured={"peak height": heights, "noisy sweep": summary(noisy), "clean sweep": summary(clean)},
         paper=NAKKIRAN_NOISE,
         statistics={"noisy peak higher than clean": test},
@@ -189,16 +218,7 @@ def test_label_noise_makes_the_peak(scale, lab, record):
         decided_by=decided_by(
             "one-sided p (noisy height > clean height)", test["p_value"] if test else 1.0, f"< {TREND_ALPHA}"
         ),
-        definitions={
-            "interpolation threshold": THRESHOLD,
-            "peak height": "test error at the threshold minus that of its higher neighbour (the smaller width "
-            "with the lowest error, or the largest width); negative where there is no peak",
-        },
+        definitions=DEFINITIONS_D2,
         figures=figure(curves, scale.width_sweep.noise, "train"),
         runs=summarize_runs(everything),
-    )
-    assert decidable, f"D2: a sweep has no threshold with a neighbour (noisy {summary(noisy)}, clean {summary(clean)})"
-    assert test["p_value"] < TREND_ALPHA, (
-        f"the peak with label noise ({heights['noisy']:.1%}) is not higher than without ({heights['clean']:.1%}): "
-        f"one-sided p = {test['p_value']:.3g}"
     )

@@ -73,6 +73,14 @@ def skip_unless_decidable(trend: dict, what: str) -> None:
         )
 
 
+DEFINITIONS_R3 = {
+    "time to overfit": TIME_TO_OVERFIT,
+    "slowdown": "time to overfit at p divided by the same seed's time at p = 0, averaged over seeds "
+    f"(Student-t interval); 'small constant factor' means at most {SMALL_FACTOR:g}x, judged on the "
+    "interval's upper end (on the one value with a single seed)",
+}
+
+
 @pytest.mark.claim("R3")
 def test_time_to_overfit_grows_only_by_a_small_constant_factor(architecture, scale, lab, record):
     """R3: every corruption level still fits, and random labels cost only a small constant factor
@@ -82,8 +90,17 @@ def test_time_to_overfit_grows_only_by_a_small_constant_factor(architecture, sca
     relative = slowdowns(runs)
     slowdown = mean_interval(relative[1.0])
     judged = slowdown["interval95"][1] if slowdown["interval95"] else slowdown["mean"]
-    record(
-        architecture,
+    record(architecture, **r3_factor_record(architecture, runs, everything, relative, slowdown, judged))
+    assert not not_fitted(everything), f"not every corruption level fitted: {not_fitted(everything)}"
+    assert judged <= SMALL_FACTOR, (
+        f"fitting random labels took {slowdown['mean']:.2f}x as long as true labels (judged {judged:.2f}x): more "
+        f"than a small constant factor ({SMALL_FACTOR:g}x)"
+    )
+
+
+def r3_factor_record(architecture: str, runs, everything, relative, slowdown, judged) -> dict:
+    """R3's record of the slowdown: epochs to fit per level, the slowdown at p = 1, Figure 1b's line."""
+    return dict(
         measured={
             "epochs to fit per p": {f"{p:g}": epochs_to_fit(rs) for p, rs in runs.items()},
             "slowdown at p=1 (x)": slowdown["mean"],
@@ -105,12 +122,7 @@ def test_time_to_overfit_grows_only_by_a_small_constant_factor(architecture, sca
             judged,
             f"<= {SMALL_FACTOR:g}x",
         ),
-        definitions={
-            "time to overfit": TIME_TO_OVERFIT,
-            "slowdown": "time to overfit at p divided by the same seed's time at p = 0, averaged over seeds "
-            f"(Student-t interval); 'small constant factor' means at most {SMALL_FACTOR:g}x, judged on the "
-            "interval's upper end (on the one value with a single seed)",
-        },
+        definitions=DEFINITIONS_R3,
         figures=figure_against_p(
             "Figure 1b: time to overfit relative to true labels",
             "time to overfit / time on true labels",
@@ -120,11 +132,9 @@ def test_time_to_overfit_grows_only_by_a_small_constant_factor(architecture, sca
         ),
         runs=summarize_runs(everything),
     )
-    assert not not_fitted(everything), f"not every corruption level fitted: {not_fitted(everything)}"
-    assert judged <= SMALL_FACTOR, (
-        f"fitting random labels took {slowdown['mean']:.2f}x as long as true labels (judged {judged:.2f}x): more "
-        f"than a small constant factor ({SMALL_FACTOR:g}x)"
-    )
+
+
+DEFINITIONS_R3_TREND = {"time to overfit": TIME_TO_OVERFIT}
 
 
 @pytest.mark.claim("R3")
@@ -134,21 +144,8 @@ def test_time_to_overfit_grows_with_label_noise(architecture, scale, lab, record
     runs = sweep(scale, lab, architecture)
     epochs = {p: epochs_to_fit(rs) for p, rs in runs.items()}
     trend = trend_over_seeds(runs, epochs)
-    record(
-        f"{architecture} trend",
-        measured={
-            "epochs to fit per p": {f"{p:g}": e for p, e in epochs.items()},
-            "Spearman rho within seeds": trend["rho"],
-            "one-sided p": trend["p_value"],
-        },
-        paper=FIGURE_1B,
-        statistics={"time to overfit grows with p": trend},
-        definitions={"time to overfit": TIME_TO_OVERFIT},
-        headline=[headline("Spearman rho of time to fit vs p, within seeds", trend["rho"], "grows", "number")],
-        decided_by=decided_by("one-sided trend p", trend["p_value"], f"< {TREND_ALPHA}"),
-        runs=summarize_runs([r for rs in runs.values() for r in rs]),
-    )
     everything = [r for rs in runs.values() for r in rs]
+    record(f"{architecture} trend", **r3_trend_record(epochs, trend, everything))
     assert not not_fitted(everything), f"not every corruption level fitted: {not_fitted(everything)}"
     skip_unless_decidable(trend, "R3 trend")
     assert trend["p_value"] < TREND_ALPHA, (
@@ -157,11 +154,34 @@ def test_time_to_overfit_grows_with_label_noise(architecture, scale, lab, record
     )
 
 
+def r3_trend_record(epochs: dict, trend: dict, everything) -> dict:
+    """R3's record of the trend: epochs to fit per level and seed, and the within-seed Spearman test."""
+    return dict(
+        measured={
+            "epochs to fit per p": {f"{p:g}": e for p, e in epochs.items()},
+            "Spearman rho within seeds": trend["rho"],
+            "one-sided p": trend["p_value"],
+        },
+        paper=FIGURE_1B,
+        statistics={"time to overfit grows with p": trend},
+        definitions=DEFINITIONS_R3_TREND,
+        headline=[headline("Spearman rho of time to fit vs p, within seeds", trend["rho"], "grows", "number")],
+        decided_by=decided_by("one-sided trend p", trend["p_value"], f"< {TREND_ALPHA}"),
+        runs=summarize_runs(everything),
+    )
+
+
 def slowdowns(runs: dict[float, list[RunResult]]) -> dict[float, list[float]]:
     """Each seed's time to overfit at p relative to the same seed's true-label run (same data, init
     and batch-order seeds)."""
     base = epochs_to_fit(runs[0.0])
     return {p: [e / e0 for e, e0 in zip(epochs_to_fit(rs), base, strict=True)] for p, rs in runs.items()}
+
+
+DEFINITIONS_R4 = {
+    "test error": "1 - accuracy on the clean test labels after training stopped, pooled over seeds "
+    "(Clopper-Pearson 95% interval)",
+}
 
 
 @pytest.mark.claim("R4")
@@ -173,8 +193,22 @@ def test_test_error_rises_with_label_noise_to_chance(architecture, scale, lab, r
     error = {p: _pooled_error(rs) for p, rs in runs.items()}
     trend = trend_over_seeds(runs, {p: [1 - r.test_acc for r in rs] for p, rs in runs.items()})
     at_chance = class_permutation_test([r.test_confusion for r in runs[1.0]])
-    record(
-        architecture,
+    record(architecture, **r4_record(architecture, runs, everything, error, trend, at_chance))
+    assert not not_fitted(everything), f"not every corruption level fitted: {not_fitted(everything)}"
+    assert at_chance["p_value"] >= CHANCE_ALPHA, (
+        f"test error at p = 1 ({error[1.0]['mean']:.4f}) is not consistent with chance ({1 - CHANCE:.0%}): "
+        f"class-permutation test p = {at_chance['p_value']:.2g} < {CHANCE_ALPHA}"
+    )
+    skip_unless_decidable(trend, "R4 trend")
+    assert trend["p_value"] < TREND_ALPHA, (
+        f"test error does not rise with p: Spearman rho within seeds = {trend['rho']:.2f}, one-sided p = "
+        f"{trend['p_value']:.3g} >= {TREND_ALPHA} (error per p: { {p: round(e['mean'], 3) for p, e in error.items()} })"
+    )
+
+
+def r4_record(architecture: str, runs, everything, error, trend, at_chance) -> dict:
+    """R4's record: pooled test error per level, the trend and chance tests, Figure 1c's line."""
+    return dict(
         measured={
             "test error per p": {f"{p:g}": e["mean"] for p, e in error.items()},
             "test error at p=1": error[1.0]["mean"],
@@ -186,10 +220,7 @@ def test_test_error_rises_with_label_noise_to_chance(architecture, scale, lab, r
             headline("test error at p = 1", error[1.0]["mean"], 1 - CHANCE, "percent"),
         ],
         decided_by=decided_by("one-sided trend p", trend["p_value"], f"< {TREND_ALPHA}"),
-        definitions={
-            "test error": "1 - accuracy on the clean test labels after training stopped, pooled over seeds "
-            "(Clopper-Pearson 95% interval)",
-        },
+        definitions=DEFINITIONS_R4,
         figures=figure_against_p(
             "Figure 1c: test error against label corruption",
             "test error (clean test labels)",
@@ -198,16 +229,6 @@ def test_test_error_rises_with_label_noise_to_chance(architecture, scale, lab, r
             per_seed={p: [1 - r.test_acc for r in rs] for p, rs in runs.items()},
         ),
         runs=summarize_runs(everything),
-    )
-    assert not not_fitted(everything), f"not every corruption level fitted: {not_fitted(everything)}"
-    assert at_chance["p_value"] >= CHANCE_ALPHA, (
-        f"test error at p = 1 ({error[1.0]['mean']:.4f}) is not consistent with chance ({1 - CHANCE:.0%}): "
-        f"class-permutation test p = {at_chance['p_value']:.2g} < {CHANCE_ALPHA}"
-    )
-    skip_unless_decidable(trend, "R4 trend")
-    assert trend["p_value"] < TREND_ALPHA, (
-        f"test error does not rise with p: Spearman rho within seeds = {trend['rho']:.2f}, one-sided p = "
-        f"{trend['p_value']:.3g} >= {TREND_ALPHA} (error per p: { {p: round(e['mean'], 3) for p, e in error.items()} })"
     )
 
 

@@ -64,6 +64,15 @@ def corrupted_runs(scale, lab, architecture: str) -> dict[float, list[RunResult]
     }
 
 
+DEFINITIONS_A1 = {
+    "epoch a subset is fit": FIT_EPOCH,
+    "kept / changed": "training examples whose corrupted label equals / differs from the true one",
+    # a template: {test_every} is the scale's, filled in by a1_record
+    "accuracy at best test epoch": "running accuracy of the training pass on the subset, in the epoch "
+    "of the run's best test accuracy (the test set is evaluated every {test_every} epochs)",
+}
+
+
 @pytest.mark.claim("A1")
 def test_kept_labels_are_fit_before_changed_ones(architecture, scale, lab, record):
     """A1: the examples whose label the corruption kept are all fit epochs before the changed ones, and
@@ -77,10 +86,30 @@ def test_kept_labels_are_fit_before_changed_ones(architecture, scale, lab, recor
     gap = paired_order_test([b["kept"] - b["changed"] for b in best])
     kept_at_best = sum(b["kept"] for b in best) / len(best)
     changed_at_best = sum(b["changed"] for b in best) / len(best)
+    at_best = [kept_at_best, changed_at_best]
+    record(architecture, **a1_record(scale, architecture, runs, everything, kept, changed, order, gap, at_best))
+    if 2.0 ** -len(everything) > TREND_ALPHA:  # by design; ties (both fit at one epoch) count against the claim
+        pytest.skip(
+            f"A1: {len(everything)} runs with changed labels cannot reach {TREND_ALPHA} in a paired test (smallest "
+            f"attainable p {2.0 ** -len(everything):.3g}); use a scale with more levels or seeds"
+        )
+    assert order["p_value"] < TREND_ALPHA, (
+        f"changed labels are not fit later than kept ones: mean {order['mean_difference']:.1f} epochs later, "
+        f"one-sided p = {order['p_value']:.3g} >= {TREND_ALPHA} (kept, changed per run: {kept}, {changed})"
+    )
+    assert kept_at_best > MOSTLY > changed_at_best, (
+        f"at the best test epoch the kept labels are {kept_at_best:.1%} fit and the changed ones "
+        f"{changed_at_best:.1%}: not 'kept mostly fit, changed mostly not' (threshold {MOSTLY:.0%})"
+    )
+
+
+def a1_record(scale, architecture: str, runs, everything, kept, changed, order, gap, at_best) -> dict:
+    """A1's record: fit epochs per run, accuracy at the best test epoch, and one run's curves (at the
+    level nearest Arpit et al.'s example, 0.4)."""
+    kept_at_best, changed_at_best = at_best
     shown_p = min(runs, key=lambda p: abs(p - 0.4))  # Arpit et al.'s example level
     shown = runs[shown_p][0]
-    record(
-        architecture,
+    return dict(
         measured={
             "epochs to fit kept / changed, per run": {
                 r.experiment.describe(): [k, c] for r, k, c in zip(everything, kept, changed, strict=True)
@@ -101,12 +130,7 @@ def test_kept_labels_are_fit_before_changed_ones(architecture, scale, lab, recor
             headline("changed labels fit at best test epoch", changed_at_best, "mostly not", "percent"),
         ],
         decided_by=decided_by("one-sided sign-flip p (changed fit later)", order["p_value"], f"< {TREND_ALPHA}"),
-        definitions={
-            "epoch a subset is fit": FIT_EPOCH,
-            "kept / changed": "training examples whose corrupted label equals / differs from the true one",
-            "accuracy at best test epoch": "running accuracy of the training pass on the subset, in the epoch "
-            f"of the run's best test accuracy (the test set is evaluated every {scale.test_every} epochs)",
-        },
+        definitions={name: text.format(test_every=scale.test_every) for name, text in DEFINITIONS_A1.items()},
         figures={
             f"A1: kept vs changed labels ({architecture}, p = {shown_p:g}, seed {shown.experiment.seed})": {
                 "xlabel": "epoch",
@@ -122,48 +146,71 @@ def test_kept_labels_are_fit_before_changed_ones(architecture, scale, lab, recor
         },
         runs=summarize_runs(everything),
     )
-    if 2.0 ** -len(everything) > TREND_ALPHA:  # by design; ties (both fit at one epoch) count against the claim
-        pytest.skip(
-            f"A1: {len(everything)} runs with changed labels cannot reach {TREND_ALPHA} in a paired test (smallest "
-            f"attainable p {2.0 ** -len(everything):.3g}); use a scale with more levels or seeds"
-        )
-    assert order["p_value"] < TREND_ALPHA, (
-        f"changed labels are not fit later than kept ones: mean {order['mean_difference']:.1f} epochs later, "
-        f"one-sided p = {order['p_value']:.3g} >= {TREND_ALPHA} (kept, changed per run: {kept}, {changed})"
-    )
-    assert kept_at_best > MOSTLY > changed_at_best, (
-        f"at the best test epoch the kept labels are {kept_at_best:.1%} fit and the changed ones "
-        f"{changed_at_best:.1%}: not 'kept mostly fit, changed mostly not' (threshold {MOSTLY:.0%})"
-    )
+
+
+CASE_A3 = f"mlp1x512 + dropout {DROPOUT:g}"
+DEFINITIONS_A3 = {
+    "budget": "epochs the MLP without dropout needed to fit random labels (same seed, R1's run); both "
+    "dropout runs train at most that long",
+    "memorization cost": "eval-mode training accuracy on random labels without dropout minus with it, "
+    "pooled over seeds",
+    "generalization cost": "test accuracy on true labels without dropout (trained to fit) minus with it",
+}
 
 
 @pytest.mark.claim("A3")
 def test_dropout_slows_memorization_more_than_learning(scale, lab, record):
     """A3: with dropout, the training accuracy reached on random labels in the time the network without
     dropout needs to fit them falls by far more than the test accuracy on real labels does."""
-    if "mlp1x512" not in scale.architectures:
-        record("mlp1x512", measured={})
-        pytest.skip(f"A3 adds dropout to the paper's MLP 1x512, which scale {scale.name!r} does not run")
+    skip_without_mlp1x512(scale, record)
     seeds = scale.seed_list()
     plain_random = lab.run_all([scale.experiment("mlp1x512", "random_labels", seed=s) for s in seeds])
     plain_true = lab.run_all([scale.experiment("mlp1x512", "true_labels", seed=s) for s in seeds])
-    budgets = [len(r.history.epochs) for r in plain_random]
-    budgeted = list(zip(seeds, budgets, strict=True))
+    budgeted = [(s, len(r.history.epochs)) for s, r in zip(seeds, plain_random, strict=True)]
     dropout_random = lab.run_all([with_dropout(scale, "random_labels", s, b) for s, b in budgeted])
     dropout_true = lab.run_all([with_dropout(scale, "true_labels", s, b) for s, b in budgeted])
     memorization = [counts_on_training_set(plain_random), counts_on_training_set(dropout_random)]
     generalization = [pooled_correct(plain_true), pooled_correct(dropout_true)]
+    memorization_cost, difference = dropout_costs(memorization, generalization)
+    generalization_cost = memorization_cost["estimate"] - difference["estimate"]
+    runs = (plain_random, dropout_random, plain_true, dropout_true)
+    costs = (memorization_cost, difference, generalization_cost)
+    record(CASE_A3, **a3_record(seeds, runs, memorization, generalization, costs))
+    assert memorization_cost["p_value"] < TREND_ALPHA, (
+        f"dropout cost only {memorization_cost['estimate']:.1%} of training accuracy on random labels: not more "
+        f"than {FAR_MORE:.0%} (one-sided p = {memorization_cost['p_value']:.3g})"
+    )
+    assert difference["p_value"] < TREND_ALPHA, (
+        f"dropout cost {memorization_cost['estimate']:.1%} of memorization and {generalization_cost:.1%} of test "
+        f"accuracy: the difference is not more than {FAR_MORE:.0%} (one-sided p = {difference['p_value']:.3g})"
+    )
+
+
+def skip_without_mlp1x512(scale, record) -> None:
+    """Skip (recorded under A3) where the scale does not train the MLP 1x512 that A3 adds dropout to."""
+    if "mlp1x512" not in scale.architectures:
+        record("mlp1x512", measured={})
+        pytest.skip(f"A3 adds dropout to the paper's MLP 1x512, which scale {scale.name!r} does not run")
+
+
+def dropout_costs(memorization: list, generalization: list) -> tuple[dict, dict]:
+    """One-sided tests, from (right, total) counts without and with dropout, that dropout's memorization
+    cost exceeds FAR_MORE, and that it exceeds the generalization cost by more than FAR_MORE."""
     memorization_cost = proportions_contrast([(1, *memorization[0]), (-1, *memorization[1])], above=FAR_MORE)
     difference = proportions_contrast(
         [(1, *memorization[0]), (-1, *memorization[1]), (-1, *generalization[0]), (1, *generalization[1])],
         above=FAR_MORE,
     )
-    generalization_cost = memorization_cost["estimate"] - difference["estimate"]
-    everything = plain_random + dropout_random + plain_true + dropout_true
-    record(
-        f"mlp1x512 + dropout {DROPOUT:g}",
+    return memorization_cost, difference
+
+
+def a3_record(seeds, runs, memorization, generalization, costs) -> dict:
+    """A3's record: the budgets, both costs and their tests, and the first seed's random-label curves."""
+    plain_random, dropout_random, plain_true, dropout_true = runs
+    memorization_cost, difference, generalization_cost = costs
+    return dict(
         measured={
-            "budget (epochs) per seed": budgets,
+            "budget (epochs) per seed": [len(r.history.epochs) for r in plain_random],
             "train acc on random labels without / with dropout": [k / n for k, n in memorization],
             "test acc on true labels without / with dropout": [k / n for k, n in generalization],
             "memorization cost": memorization_cost["estimate"],
@@ -185,13 +232,7 @@ def test_dropout_slows_memorization_more_than_learning(scale, lab, record):
             headline("test accuracy on true labels lost to dropout", generalization_cost, "not compromised", "percent"),
         ],
         decided_by=decided_by("one-sided p (cost difference > 10 points)", difference["p_value"], f"< {TREND_ALPHA}"),
-        definitions={
-            "budget": "epochs the MLP without dropout needed to fit random labels (same seed, R1's run); both "
-            "dropout runs train at most that long",
-            "memorization cost": "eval-mode training accuracy on random labels without dropout minus with it, "
-            "pooled over seeds",
-            "generalization cost": "test accuracy on true labels without dropout (trained to fit) minus with it",
-        },
+        definitions=DEFINITIONS_A3,
         figures={
             f"A3: random labels with and without dropout (seed {seeds[0]})": {
                 "xlabel": "epoch",
@@ -202,15 +243,7 @@ def test_dropout_slows_memorization_more_than_learning(scale, lab, record):
                 },
             }
         },
-        runs=summarize_runs(everything),
-    )
-    assert memorization_cost["p_value"] < TREND_ALPHA, (
-        f"dropout cost only {memorization_cost['estimate']:.1%} of training accuracy on random labels: not more "
-        f"than {FAR_MORE:.0%} (one-sided p = {memorization_cost['p_value']:.3g})"
-    )
-    assert difference["p_value"] < TREND_ALPHA, (
-        f"dropout cost {memorization_cost['estimate']:.1%} of memorization and {generalization_cost:.1%} of test "
-        f"accuracy: the difference is not more than {FAR_MORE:.0%} (one-sided p = {difference['p_value']:.3g})"
+        runs=summarize_runs(plain_random + dropout_random + plain_true + dropout_true),
     )
 
 

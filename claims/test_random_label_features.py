@@ -26,13 +26,24 @@ M1_K = 10
 WELL_ABOVE = 2.0
 
 
+DEFINITIONS_M1 = {
+    "share": "sum over hidden units of the squared norm of their incoming weights projected on the top-k "
+    "principal directions of the training inputs, over the same sum unprojected",
+}
+# The figure's lines: the probe's key for each.
+SERIES_M1 = (
+    ("after training on random labels", "final"),
+    ("at initialization", "initial"),
+    ("random subspace (k/d)", "random_subspace"),
+    ("the change (final - initial weights)", "change"),
+)
+
+
 @pytest.mark.claim("M1")
 def test_random_labels_align_first_layer_with_data(architecture, scale, lab, record):
     """M1: after training on random labels, the first layer's weights put well over the share of their
     energy they had at initialization, and well over k/d, into the data's top-k principal directions."""
-    if architecture not in MLPS:
-        record(architecture, measured={})
-        pytest.skip(f"M1 measures a first layer fully connected on the pixels: the paper's MLPs, not {architecture}")
+    skip_unless_mlp(architecture, record)
     runs = lab.run_all([scale.experiment(architecture, "random_labels", seed=s) for s in scale.seed_list()])
     probes = [r.probes["first_layer_alignment"] for r in runs]
     at = probes[0]["k"].index(M1_K) if M1_K in probes[0]["k"] else len(probes[0]["k"]) - 1
@@ -42,8 +53,24 @@ def test_random_labels_align_first_layer_with_data(architecture, scale, lab, rec
     random_share = probes[0]["random_subspace"][at]
     ratio = min(min(f / i, f / random_share) for f, i in zip(final, initial, strict=True))
     mean = sum(final) / len(final)
-    record(
-        architecture,
+    record(architecture, **m1_record(architecture, runs, probes, k, final, initial, random_share, ratio, mean))
+    assert ratio >= WELL_ABOVE, (
+        f"the first layer puts {mean:.1%} of its energy in the data's top {k} directions after random labels, "
+        f"against {sum(initial) / len(initial):.1%} at initialization and {random_share:.1%} for a random subspace: "
+        f"the smallest ratio over seeds, {ratio:.2f}, is under {WELL_ABOVE:g}"
+    )
+
+
+def skip_unless_mlp(architecture: str, record) -> None:
+    """Skip (recorded under M1) an architecture whose first layer is not fully connected on the pixels."""
+    if architecture not in MLPS:
+        record(architecture, measured={})
+        pytest.skip(f"M1 measures a first layer fully connected on the pixels: the paper's MLPs, not {architecture}")
+
+
+def m1_record(architecture: str, runs, probes, k, final, initial, random_share, ratio, mean) -> dict:
+    """M1's record: the share at k per seed, against initialization and k/d, and the curves over k."""
+    return dict(
         measured={
             f"share in top {k} directions, final per seed": final,
             "initial per seed": initial,
@@ -65,10 +92,7 @@ def test_random_labels_align_first_layer_with_data(architecture, scale, lab, rec
             headline("a random subspace of that size (k/d)", random_share, None, "percent"),
         ],
         decided_by=decided_by("smallest ratio of final share to max(initial, k/d)", ratio, f">= {WELL_ABOVE:g}"),
-        definitions={
-            "share": "sum over hidden units of the squared norm of their incoming weights projected on the top-k "
-            "principal directions of the training inputs, over the same sum unprojected",
-        },
+        definitions=DEFINITIONS_M1,
         figures={
             f"M1: first-layer energy in the data's top-k directions ({architecture})": {
                 "xlabel": "k (principal directions of the training inputs)",
@@ -80,19 +104,9 @@ def test_random_labels_align_first_layer_with_data(architecture, scale, lab, rec
                         "y": [sum(p[key][j] for p in probes) / len(probes) for j in range(len(probes[0]["k"]))],
                         "points": [[kk, p[key][j]] for p in probes for j, kk in enumerate(p["k"])],
                     }
-                    for name, key in (
-                        ("after training on random labels", "final"),
-                        ("at initialization", "initial"),
-                        ("random subspace (k/d)", "random_subspace"),
-                        ("the change (final - initial weights)", "change"),
-                    )
+                    for name, key in SERIES_M1
                 },
             }
         },
         runs=summarize_runs(runs),
-    )
-    assert ratio >= WELL_ABOVE, (
-        f"the first layer puts {mean:.1%} of its energy in the data's top {k} directions after random labels, "
-        f"against {sum(initial) / len(initial):.1%} at initialization and {random_share:.1%} for a random subspace: "
-        f"the smallest ratio over seeds, {ratio:.2f}, is under {WELL_ABOVE:g}"
     )

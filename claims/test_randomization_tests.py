@@ -55,15 +55,28 @@ def test_networks_fit_random_labels_while_test_accuracy_stays_at_chance(architec
     random_acc, n = pooled_accuracy(random)
     true_acc, _ = pooled_accuracy(true)
     at_chance = class_permutation_test([r.test_confusion for r in random])
-    binomial = chance_test(random_acc, n, CHANCE)
     far_above = above_test(true_acc, n, FAR_ABOVE_BOUND)
+    record(architecture, **r1_record(architecture, random, true, random_acc, n, true_acc, at_chance, far_above))
+    assert not not_fitted(random + true), f"did not reach 100% training accuracy: {not_fitted(random + true)}"
+    assert at_chance["p_value"] >= CHANCE_ALPHA, (
+        f"random-label test accuracy {random_acc:.4f} is not consistent with chance {CHANCE} "
+        f"(class-permutation test p = {at_chance['p_value']:.2g} < {CHANCE_ALPHA})"
+    )
+    assert far_above["p_value"] < FAR_ABOVE_ALPHA, (
+        f"true-label test accuracy {true_acc:.4f} is not far above chance "
+        f"(H0 accuracy <= {FAR_ABOVE_BOUND}: p = {far_above['p_value']:.2g} >= {FAR_ABOVE_ALPHA})"
+    )
+
+
+def r1_record(architecture: str, random, true, random_acc, n, true_acc, at_chance, far_above) -> dict:
+    """R1's record: both label sets' accuracies beside Table 1's, and the tests."""
+    binomial = chance_test(random_acc, n, CHANCE)
     # a user's model (--model) has no paper numbers: "not reported"
     paper_train, paper_random = (
         (v / 100 for v in RANDOM_LABELS[architecture]) if architecture in RANDOM_LABELS else 2 * (None,)
     )
     paper_true = TRUE_LABELS_UNREGULARIZED[architecture][1] / 100 if architecture in RANDOM_LABELS else None
-    record(
-        architecture,
+    return dict(
         measured={
             "random train acc": min(r.train_acc for r in random),
             "random test acc": random_acc,
@@ -91,15 +104,9 @@ def test_networks_fit_random_labels_while_test_accuracy_stays_at_chance(architec
         ),
         runs=summarize_runs(random + true),
     )
-    assert not not_fitted(random + true), f"did not reach 100% training accuracy: {not_fitted(random + true)}"
-    assert at_chance["p_value"] >= CHANCE_ALPHA, (
-        f"random-label test accuracy {random_acc:.4f} is not consistent with chance {CHANCE} "
-        f"(class-permutation test p = {at_chance['p_value']:.2g} < {CHANCE_ALPHA})"
-    )
-    assert far_above["p_value"] < FAR_ABOVE_ALPHA, (
-        f"true-label test accuracy {true_acc:.4f} is not far above chance "
-        f"(H0 accuracy <= {FAR_ABOVE_BOUND}: p = {far_above['p_value']:.2g} >= {FAR_ABOVE_ALPHA})"
-    )
+
+
+PAPER_R2 = "Figure 1a: zero training loss on every variant (Inception, CIFAR-10)"
 
 
 @pytest.mark.claim("R2")
@@ -109,8 +116,13 @@ def test_network_fits_every_randomized_input_to_zero_training_error(variant, sca
     true labels, random labels, shuffled pixels, random pixels and Gaussian inputs."""
     model = scale.inputs_model
     results = lab.run_all([scale.experiment(model, variant, seed=s) for s in scale.seed_list()])
-    record(
-        variant,
+    record(variant, **r2_record(scale, model, results))
+    assert not not_fitted(results), f"did not reach 100% training accuracy: {not_fitted(results)}"
+
+
+def r2_record(scale, model: str, results) -> dict:
+    """R2's record for one variant: how well and how fast every seed fitted it."""
+    return dict(
         measured={
             "model": f"{model} (width, images: {scale.architectures[model]})",
             "train acc": min(r.train_acc for r in results),
@@ -118,7 +130,7 @@ def test_network_fits_every_randomized_input_to_zero_training_error(variant, sca
             "final loss": max(r.final.loss for r in results),
             "test acc": mean(r.test_acc for r in results),
         },
-        paper="Figure 1a: zero training loss on every variant (Inception, CIFAR-10)",
+        paper=PAPER_R2,
         headline=[
             headline("training accuracy", min(r.train_acc for r in results), 1.0, "percent", data_note(results)),
             headline("epochs to fit", mean(epochs_to_fit(results)), None, "epochs"),
@@ -126,7 +138,6 @@ def test_network_fits_every_randomized_input_to_zero_training_error(variant, sca
         decided_by=decided_by("lowest training accuracy over seeds", min(r.train_acc for r in results), "= 100%"),
         runs=summarize_runs(results),
     )
-    assert not not_fitted(results), f"did not reach 100% training accuracy: {not_fitted(results)}"
 
 
 # The order of Figure 1a, as (later, sooner) pairs of variants: each pair's onset difference must be
@@ -136,6 +147,13 @@ FIGURE_1A_ORDER = (
     ("random_labels", "random_pixels"),
     ("random_labels", "gaussian"),
 )
+DEFINITIONS_R2_ORDER = {
+    "onset": f"first epoch whose average training loss is below 0.9 ln(10) = {ONSET_LEVEL:.3f} "
+    "(the network has left the plateau of guessing)",
+    "epochs to fit": "epochs until 100% training accuracy in eval mode",
+    "starts later": "onset difference per seed, one-sided sign-flip test at the trend level "
+    f"{TREND_ALPHA} (needs 7 seeds)",
+}
 
 
 @pytest.mark.claim("R2")
@@ -144,48 +162,10 @@ def test_random_labels_start_converging_later_and_noise_inputs_sooner(scale, lab
     start converging sooner than random labels (Figure 1a)."""
     model = scale.inputs_model
     runs = {v: lab.run_all([scale.experiment(model, v, seed=s) for s in scale.seed_list()]) for v in FIGURE_1A_VARIANTS}
-    onsets = {
-        v: [first_epoch_below([e.loss for e in r.history.epochs], ONSET_LEVEL) for r in rs] for v, rs in runs.items()
-    }
+    onsets = {v: [onset(r) for r in rs] for v, rs in runs.items()}
     never = [f"{v} seed {i}" for v, o in onsets.items() for i, epoch in enumerate(o) if epoch is None]
-    tests = {
-        f"{later} after {sooner}": paired_order_test(
-            [a - b for a, b in zip(onsets[later], onsets[sooner], strict=True)]
-        )
-        for later, sooner in FIGURE_1A_ORDER
-        if None not in onsets[later] + onsets[sooner]
-    }
-    record(
-        "convergence order",
-        measured={
-            **{f"onset {v} per seed": o for v, o in onsets.items()},
-            **{f"epochs to fit {v}": mean(epochs_to_fit(rs)) for v, rs in runs.items()},
-        },
-        paper=FIGURE_1A,
-        statistics={
-            **{f"starts later: {name}": t for name, t in tests.items()},
-            **{f"onset {v} (epochs)": mean_interval(o) for v, o in onsets.items() if None not in o},
-        },
-        definitions={
-            "onset": f"first epoch whose average training loss is below 0.9 ln(10) = {ONSET_LEVEL:.3f} "
-            "(the network has left the plateau of guessing)",
-            "epochs to fit": "epochs until 100% training accuracy in eval mode",
-            "starts later": "onset difference per seed, one-sided sign-flip test at the trend level "
-            f"{TREND_ALPHA} (needs 7 seeds)",
-        },
-        curves={v: {"loss": [e.loss for e in rs[0].history.epochs]} for v, rs in runs.items()},
-        headline=[
-            headline(f"onset, {v.replace('_', ' ')}", mean(o), None, "epochs")
-            for v, o in onsets.items()
-            if None not in o
-        ],
-        decided_by=decided_by(
-            "largest one-sided p over the three orderings",
-            max((t["p_value"] for t in tests.values()), default=1.0),
-            f"< {TREND_ALPHA}",
-        ),
-        runs=summarize_runs([r for rs in runs.values() for r in rs]),
-    )
+    tests = order_tests(onsets)
+    record("convergence order", **r2_order_record(runs, onsets, tests))
     assert not never, f"training loss never fell below {ONSET_LEVEL:.3f}: {never}"
     smallest = max((t["smallest_attainable_p"] for t in tests.values()), default=1.0)
     if smallest > TREND_ALPHA:
@@ -200,3 +180,47 @@ def test_random_labels_start_converging_later_and_noise_inputs_sooner(scale, lab
             f"not shown that {name} starts converging later: per-seed onset differences {test['differences']}, "
             f"one-sided p = {test['p_value']:.3g} >= {TREND_ALPHA}"
         )
+
+
+def onset(run) -> int | None:
+    """The run's first epoch with average training loss below ONSET_LEVEL (None: never)."""
+    return first_epoch_below([e.loss for e in run.history.epochs], ONSET_LEVEL)
+
+
+def order_tests(onsets: dict[str, list[int | None]]) -> dict[str, dict]:
+    """A paired one-sided test per FIGURE_1A_ORDER pair whose onsets all exist: later minus sooner, per seed."""
+    return {
+        f"{later} after {sooner}": paired_order_test(
+            [a - b for a, b in zip(onsets[later], onsets[sooner], strict=True)]
+        )
+        for later, sooner in FIGURE_1A_ORDER
+        if None not in onsets[later] + onsets[sooner]
+    }
+
+
+def r2_order_record(runs: dict, onsets: dict, tests: dict) -> dict:
+    """R2's record of the convergence order: onsets per variant and seed, the order tests, loss curves."""
+    return dict(
+        measured={
+            **{f"onset {v} per seed": o for v, o in onsets.items()},
+            **{f"epochs to fit {v}": mean(epochs_to_fit(rs)) for v, rs in runs.items()},
+        },
+        paper=FIGURE_1A,
+        statistics={
+            **{f"starts later: {name}": t for name, t in tests.items()},
+            **{f"onset {v} (epochs)": mean_interval(o) for v, o in onsets.items() if None not in o},
+        },
+        definitions=DEFINITIONS_R2_ORDER,
+        curves={v: {"loss": [e.loss for e in rs[0].history.epochs]} for v, rs in runs.items()},
+        headline=[
+            headline(f"onset, {v.replace('_', ' ')}", mean(o), None, "epochs")
+            for v, o in onsets.items()
+            if None not in o
+        ],
+        decided_by=decided_by(
+            "largest one-sided p over the three orderings",
+            max((t["p_value"] for t in tests.values()), default=1.0),
+            f"< {TREND_ALPHA}",
+        ),
+        runs=summarize_runs([r for rs in runs.values() for r in rs]),
+    )

@@ -111,12 +111,27 @@ def test_explicit_regularizers_are_not_what_makes_networks_generalize(architectu
     runs = ablation(scale, lab, architecture)
     accuracy = {setting: pooled_accuracy(results) for setting, results in runs.items()}
     none_acc, n = accuracy[(False, False)]
-    all_on = max(runs)  # (crop, decay) with everything this model has switched on
-    gap = accuracy[all_on][0] - none_acc
     best_gap = max(a for a, _ in accuracy.values()) - none_acc
     far_above = above_test(none_acc, n, FAR_ABOVE_BOUND)
-    record(
-        architecture,
+    record(architecture, **g1_record(scale, architecture, runs, accuracy, best_gap, far_above))
+    unregularized = runs[(False, False)]
+    assert not not_fitted(unregularized), f"did not fit the true labels: {not_fitted(unregularized)}"
+    assert far_above["p_value"] < FAR_ABOVE_ALPHA, (
+        f"without regularizers test accuracy {none_acc:.4f} is not far above chance "
+        f"(H0 accuracy <= {FAR_ABOVE_BOUND}: p = {far_above['p_value']:.2g})"
+    )
+    assert best_gap <= REGULARIZER_GAP_BOUND, (
+        f"regularizers add {100 * best_gap:.1f} points of test accuracy: more than the bounded amount "
+        f"({100 * REGULARIZER_GAP_BOUND:.0f} points) the paper's Table 1 allows"
+    )
+
+
+def g1_record(scale, architecture: str, runs, accuracy, best_gap, far_above) -> dict:
+    """G1's record: test accuracy without and with all regularizers, the gains, and the Table 1 rows."""
+    none_acc = accuracy[(False, False)][0]
+    all_on = max(runs)  # (crop, decay) with everything this model has switched on
+    gap = accuracy[all_on][0] - none_acc
+    return dict(
         measured={
             "test acc, no regularizer": none_acc,
             "test acc, all regularizers": accuracy[all_on][0],
@@ -143,16 +158,6 @@ def test_explicit_regularizers_are_not_what_makes_networks_generalize(architectu
         tables={TABLE_1_TITLE: {"columns": TABLE_1_COLUMNS, "rows": table_rows(architecture, runs, scale)}},
         runs=summarize_runs([r for rs in runs.values() for r in rs]),
     )
-    unregularized = runs[(False, False)]
-    assert not not_fitted(unregularized), f"did not fit the true labels: {not_fitted(unregularized)}"
-    assert far_above["p_value"] < FAR_ABOVE_ALPHA, (
-        f"without regularizers test accuracy {none_acc:.4f} is not far above chance "
-        f"(H0 accuracy <= {FAR_ABOVE_BOUND}: p = {far_above['p_value']:.2g})"
-    )
-    assert best_gap <= REGULARIZER_GAP_BOUND, (
-        f"regularizers add {100 * best_gap:.1f} points of test accuracy: more than the bounded amount "
-        f"({100 * REGULARIZER_GAP_BOUND:.0f} points) the paper's Table 1 allows"
-    )
 
 
 @pytest.mark.claim("G2")
@@ -167,8 +172,31 @@ def test_networks_with_weight_decay_still_fit_random_labels(architecture, scale,
     train_acc = min(r.train_acc for r in results)
     paper = RANDOM_LABELS_WEIGHT_DECAY.get(architecture, "not reported")
     fails_in_paper = architecture in RANDOM_LABELS_WEIGHT_DECAY and paper is None
-    record(
-        architecture,
+    record(architecture, **g2_record(results, train_acc, paper, fails_in_paper))
+    if fails_in_paper:  # the paper's AlexNet with weight decay did not converge on random labels
+        # Weight decay's doing only if the same runs without it fit (R1's runs, same seeds and cap).
+        plain = lab.run_all(
+            [scale.experiment(architecture, "random_labels", seed=s) for s in scale.ablation_seed_list()]
+        )
+        if not_fitted(plain):
+            pytest.skip(
+                f"{architecture} did not fit random labels even without weight decay within {scale.max_epochs} epochs: "
+                f"this scale cannot tell what weight decay does ({not_fitted(plain)})"
+            )
+        assert train_acc < FITS_RANDOM_LABELS, (
+            f"with weight decay {architecture} fitted random labels ({train_acc:.4f} training accuracy, statuses "
+            f"{[r.history.status for r in results]}); the paper's failed to converge"
+        )
+        return
+    assert train_acc >= FITS_RANDOM_LABELS, (
+        f"with weight decay the network reached only {train_acc:.4f} training accuracy on random labels "
+        f"(statuses {[r.history.status for r in results]}); the paper's networks reach at least {FITS_RANDOM_LABELS}"
+    )
+
+
+def g2_record(results, train_acc: float, paper, fails_in_paper: bool) -> dict:
+    """G2's record: training accuracy on random labels with weight decay, beside Table 4's."""
+    return dict(
         measured={
             "train acc (min over seeds)": train_acc,
             "status": [r.history.status for r in results],
@@ -192,25 +220,10 @@ def test_networks_with_weight_decay_still_fit_random_labels(architecture, scale,
         ),
         runs=summarize_runs(results),
     )
-    if fails_in_paper:  # the paper's AlexNet with weight decay did not converge on random labels
-        # Weight decay's doing only if the same runs without it fit (R1's runs, same seeds and cap).
-        plain = lab.run_all(
-            [scale.experiment(architecture, "random_labels", seed=s) for s in scale.ablation_seed_list()]
-        )
-        if not_fitted(plain):
-            pytest.skip(
-                f"{architecture} did not fit random labels even without weight decay within {scale.max_epochs} epochs: "
-                f"this scale cannot tell what weight decay does ({not_fitted(plain)})"
-            )
-        assert train_acc < FITS_RANDOM_LABELS, (
-            f"with weight decay {architecture} fitted random labels ({train_acc:.4f} training accuracy, statuses "
-            f"{[r.history.status for r in results]}); the paper's failed to converge"
-        )
-        return
-    assert train_acc >= FITS_RANDOM_LABELS, (
-        f"with weight decay the network reached only {train_acc:.4f} training accuracy on random labels "
-        f"(statuses {[r.history.status for r in results]}); the paper's networks reach at least {FITS_RANDOM_LABELS}"
-    )
+
+
+PAPER_G3 = {"test % with BN": TABLE_1[("inception", False, False)][1], "test % without BN": 82.00}
+FIGURE_2B = "Figure 2b: Inception with and without BatchNorm (seed 0, no crop, no weight decay)"
 
 
 @pytest.mark.start_early  # its two runs without BatchNorm (about 270 epochs each at default) are its own
@@ -230,16 +243,28 @@ def test_batchnorm_is_only_a_mild_regularizer(scale, lab, record):
     nobn_acc, n = pooled_accuracy(without[(False, False)])
     cost = bn_acc - nobn_acc
     far_above = above_test(nobn_acc, n, FAR_ABOVE_BOUND)
+    record("inception without BatchNorm", **g3_record(scale, with_bn, without, bn_acc, nobn_acc, cost, far_above))
+    assert not not_fitted(without[(False, False)]), f"did not fit: {not_fitted(without[(False, False)])}"
+    assert far_above["p_value"] < FAR_ABOVE_ALPHA, (
+        f"without BatchNorm test accuracy {nobn_acc:.4f} is not far above chance (p = {far_above['p_value']:.2g})"
+    )
+    assert cost <= REGULARIZER_GAP_BOUND, (
+        f"removing BatchNorm costs {100 * cost:.1f} points of test accuracy: more than a mild regularizer "
+        f"({100 * REGULARIZER_GAP_BOUND:.0f} points)"
+    )
+
+
+def g3_record(scale, with_bn, without, bn_acc, nobn_acc, cost, far_above) -> dict:
+    """G3's record: test accuracy with and without BatchNorm, Figure 2b's curves, the Table 1 rows."""
     first_bn, first_nobn = with_bn[0].history, without[(False, False)][0].history
-    record(
-        "inception without BatchNorm",
+    return dict(
         measured={
             "test acc with BatchNorm": bn_acc,
             "test acc without BatchNorm": nobn_acc,
             "cost of removing BatchNorm (points)": 100 * cost,
             "epochs to fit without BatchNorm": epochs_to_fit(without[(False, False)]),
         },
-        paper={"test % with BN": TABLE_1[("inception", False, False)][1], "test % without BN": 82.00},
+        paper=PAPER_G3,
         statistics={"without BatchNorm: far above chance": far_above},
         headline=[
             headline(
@@ -257,7 +282,7 @@ def test_batchnorm_is_only_a_mild_regularizer(scale, lab, record):
             "cost of removing BatchNorm (points)", 100 * cost, f"<= {100 * REGULARIZER_GAP_BOUND:.0f}"
         ),
         figures={
-            "Figure 2b: Inception with and without BatchNorm (seed 0, no crop, no weight decay)": {
+            FIGURE_2B: {
                 "xlabel": "epoch",
                 "ylabel": "accuracy",
                 "series": {
@@ -271,14 +296,15 @@ def test_batchnorm_is_only_a_mild_regularizer(scale, lab, record):
         tables={TABLE_1_TITLE: {"columns": TABLE_1_COLUMNS, "rows": table_rows("inception_nobn", without, scale)}},
         runs=summarize_runs([r for rs in without.values() for r in rs]),
     )
-    assert not not_fitted(without[(False, False)]), f"did not fit: {not_fitted(without[(False, False)])}"
-    assert far_above["p_value"] < FAR_ABOVE_ALPHA, (
-        f"without BatchNorm test accuracy {nobn_acc:.4f} is not far above chance (p = {far_above['p_value']:.2g})"
-    )
-    assert cost <= REGULARIZER_GAP_BOUND, (
-        f"removing BatchNorm costs {100 * cost:.1f} points of test accuracy: more than a mild regularizer "
-        f"({100 * REGULARIZER_GAP_BOUND:.0f} points)"
-    )
+
+
+# Templates: {test_every} and {n_test} are the scale's, filled in by g4_record.
+DEFINITIONS_G4 = {
+    "early-stopping gain": "best test accuracy at any evaluated epoch minus the final test accuracy (an "
+    "oracle's stopping rule; the test set is evaluated every {test_every} epochs)",
+    "noise alone": "the mean gain if each run's test accuracy had been its final one at every evaluation, "
+    "each reading Binomial({n_test}, final accuracy): picking the best of k readings gains that much",
+}
 
 
 @pytest.mark.claim("G4")
@@ -296,8 +322,17 @@ def test_early_stopping_would_not_have_helped(architecture, scale, lab, record):
         [len(_test_readings(r)) for r in everything],
         scale.n_test,
     )
-    record(
-        architecture,
+    record(architecture, **g4_record(scale, gains, everything, gain, noise))
+    assert noise["p_value"] >= TREND_ALPHA, (
+        f"early stopping would have gained {100 * gain['mean']:.2f} points of test accuracy on average: more than "
+        f"picking the best of each run's noisy evaluations gives (99% of that noise is below "
+        f"{100 * noise['null_99pct']:.2f} points; one-sided p = {noise['p_value']:.3g} < {TREND_ALPHA})"
+    )
+
+
+def g4_record(scale, gains, everything, gain, noise) -> dict:
+    """G4's record: the early-stopping gain per setting and seed, against best-of-k noise."""
+    return dict(
         measured={
             "early-stopping gain (points, mean)": 100 * gain["mean"],
             "95% interval (points)": [100 * v for v in gain["interval95"]] if gain["interval95"] else None,
@@ -318,17 +353,9 @@ def test_early_stopping_would_not_have_helped(architecture, scale, lab, record):
         ],
         decided_by=decided_by("one-sided p vs best-of-k noise", noise["p_value"], f">= {TREND_ALPHA}"),
         definitions={
-            "early-stopping gain": "best test accuracy at any evaluated epoch minus the final test accuracy (an "
-            f"oracle's stopping rule; the test set is evaluated every {scale.test_every} epochs)",
-            "noise alone": "the mean gain if each run's test accuracy had been its final one at every evaluation, "
-            f"each reading Binomial({scale.n_test}, final accuracy): picking the best of k readings gains that much",
+            name: text.format(test_every=scale.test_every, n_test=scale.n_test) for name, text in DEFINITIONS_G4.items()
         },
         runs=summarize_runs(everything),
-    )
-    assert noise["p_value"] >= TREND_ALPHA, (
-        f"early stopping would have gained {100 * gain['mean']:.2f} points of test accuracy on average: more than "
-        f"picking the best of each run's noisy evaluations gives (99% of that noise is below "
-        f"{100 * noise['null_99pct']:.2f} points; one-sided p = {noise['p_value']:.3g} < {TREND_ALPHA})"
     )
 
 

@@ -13,7 +13,6 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from functools import lru_cache
-from pathlib import Path
 
 import torch
 
@@ -204,11 +203,11 @@ def execute(
     root: str | None = None,
     download: bool = False,
     on_epoch: Callable[[Epoch], None] | None = None,
-    precision: str | None = None,
+    precision: str = "float32",
+    compile_mode: str = "",
 ) -> RunResult:
     """Train one experiment from scratch (no store): seeded and, on the CPU, deterministic.
-    ``precision``: ``float32`` or ``bf16`` (None: the device's default)."""
-    precision = or_default(precision, torch.device(device).type)
+    ``precision``: ``float32`` or ``bf16``; ``compile_mode``: see :func:`~rethink_core.train.compiled`."""
     model, on_device, classes = materialize(exp, device, root, download)
     clean = prepared(exp.dataset, root, download, exp.n_train, exp.n_test)[0].y_train.to(device)
     subsets = label_subsets(clean, on_device.y_train) if exp.variant in ("corrupt_labels", "random_labels") else None
@@ -223,6 +222,7 @@ def execute(
         on_epoch=on_epoch,
         subsets=subsets,
         precision=precision,
+        compile_mode=compile_mode,
     )
     probes = {}
     if first is not None:
@@ -262,7 +262,8 @@ class Lab:
     device: str = "cpu"
     root: str | None = None
     download: bool = False
-    precision: str | None = None  # None: the device's default (rethink_core.precision)
+    precision: str = "float32"  # "float32" or "bf16", resolved for the device (rethink_core.precision)
+    compile_mode: str = ""  # torch.compile's mode, "" for off (rethink_core.train.compiled)
     on_epoch: Callable[[Experiment, Epoch], None] | None = None
     on_finish: Callable[[RunResult, bool], None] | None = None  # (result, reused)
 
@@ -287,7 +288,9 @@ class Lab:
             nonlocal trained
             trained = True
             hook = (lambda e: self.on_epoch(exp, e)) if self.on_epoch else None
-            return execute(exp, self.device, self.root, self.download, hook, self.precision).to_dict()
+            return execute(
+                exp, self.device, self.root, self.download, hook, self.precision, self.compile_mode
+            ).to_dict()
 
         device_type = torch.device(self.device).type
         config = {**exp.identity(), "device_type": device_type, **precision_key_part(self.precision, device_type)}
@@ -306,7 +309,3 @@ class Lab:
         if user_models.is_user_model(exp.model):
             model = user_models.fingerprint(exp.model, tuple(tensors.x_train.shape[1:]), classes)
         return replace(exp, data_fingerprint=fingerprint, model_fingerprint=model)
-
-
-def store_dir_default() -> Path:
-    return Path.home() / ".cache" / "rethink" / "runs"

@@ -1,12 +1,14 @@
 """The pytest plugin: options, hooks and fixtures. The only module of the library that imports pytest
 (with :mod:`rethink_core.session` and :mod:`rethink_core.progress`, which it owns).
 
-Loaded by the root ``conftest.py``. A claim test is marked with its claim id,
-``@pytest.mark.claim("R1")``, and gets three fixtures: ``scale`` (what to run), ``lab`` (trains
-experiments through the results store) and ``record`` (what the test measured, the paper's numbers,
-the statistics). Each record rides on the test's report (``user_properties``), so it reaches the
-controller under pytest-xdist too, where :class:`~rethink_core.session.ClaimSession` adds the
-verdict (the test's outcome) and writes the report. ``pytest claims -k R1`` selects a claim's cases.
+Loaded by the root ``conftest.py``. It reads the options once, into
+:class:`~rethink_core.settings.Settings`; nothing else reads an option. A claim test is marked with its
+claim id, ``@pytest.mark.claim("R1")``, and gets its fixtures: ``settings`` (the session's settings),
+``scale`` (what to run), ``lab`` (trains experiments through the results store) and ``record`` (what
+the test measured, the paper's numbers, the statistics). Each record rides on the test's report
+(``user_properties``), so it reaches the controller under pytest-xdist too, where
+:class:`~rethink_core.session.ClaimSession` adds the verdict (the test's outcome) and writes the
+report. ``pytest claims -k R1`` selects a claim's cases.
 """
 
 from __future__ import annotations
@@ -17,15 +19,14 @@ from pathlib import Path
 import pytest
 
 from rethink_core import deviations
-from rethink_core.devices import CHOICES, resolve_device
-from rethink_core.errors import ConfigError, RethinkError
-from rethink_core.experiment import Lab, store_dir_default
+from rethink_core.devices import CHOICES
+from rethink_core.errors import RethinkError
+from rethink_core.experiment import Lab
 from rethink_core.paper import STATEMENTS
-from rethink_core.precision import resolve_precision
 from rethink_core.progress import Progress
-from rethink_core.scales import SCALES, Scale, get_scale, rehearse, with_user_models
+from rethink_core.scales import SCALES, Scale
 from rethink_core.session import CLAIM_ATTR, RECORD_ATTR, ClaimSession
-from rethink_core.store import Store
+from rethink_core.settings import Settings, precision_default, store_dir_default
 
 SESSION_NAME = "rethink-claim-session"
 CLAIM = pytest.StashKey[dict]()  # a claim test's id, collection order and title
@@ -41,7 +42,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--device", choices=list(CHOICES), default="auto", help="where to train")
     group.addoption(
         "--precision",
-        default=os.environ.get("RETHINK_PRECISION", "auto"),
+        default=precision_default(),
         help="auto (bf16 on a GPU or a CPU with bf16 instructions, else float32), bf16 or float32 "
         "(default: $RETHINK_PRECISION or auto)",
     )
@@ -77,7 +78,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
     group.addoption(
         "--store-dir",
-        default=os.environ.get("RETHINK_STORE", str(store_dir_default())),
+        default=str(store_dir_default()),
         help="results store: finished training runs, reused across sessions (default: ~/.cache/rethink/runs)",
     )
 
@@ -101,8 +102,8 @@ def _set_threads(worker: str | None) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Validate the options (cheap: no data set is loaded, nothing under ~/.cache is touched) and
-    register the session object that gathers verdicts and writes the report."""
+    """Resolve the session's settings once (cheap: no data set is loaded, nothing under ~/.cache is
+    touched) and register the session object that gathers verdicts and writes the report."""
     config.addinivalue_line("markers", "claim(id): the paper's claim this test checks (R1 ... T4); -k <id> selects it")
     config.addinivalue_line(
         "markers", "start_early: trains a long chain of runs no other test shares; run it before the others"
@@ -110,40 +111,13 @@ def pytest_configure(config: pytest.Config) -> None:
     worker = worker_id(config)
     _set_threads(worker)
     try:
-        scale = get_scale(
-            config.getoption("--scale"),
-            config.getoption("--dataset"),
-            config.getoption("--seeds"),
-            first_seed=config.getoption("--first-seed"),
-        )
-        given = {k: v for k, v in user_options(config).items() if v is not None}
-        if config.getoption("--train-images") is not None:
-            given["train_images"] = config.getoption("--train-images")
-        if given and not config.getoption("--model"):
-            options = ", ".join("--" + k.replace("_", "-") for k in given)
-            raise ConfigError(f"{options}: settings of a user's model, given without --model")
-        if config.getoption("--model"):
-            scale = with_user_models(
-                scale, config.getoption("--model"), user_options(config), config.getoption("--train-images")
-            )
-        if config.getoption("--rehearse"):
-            scale = rehearse(scale)
-        device = resolve_device(config.getoption("--device"), int(worker[2:]) if worker else 0)
-        precision = resolve_precision(config.getoption("--precision"), device.split(":")[0])
+        settings = Settings.from_options(config.getoption, worker, ("pytest", *config.invocation_params.args))
     except RethinkError as exc:
         raise pytest.UsageError(str(exc)) from None
-    session = ClaimSession(config, scale, device, controller=worker is None, precision=precision)
+    session = ClaimSession(settings, controller=worker is None)
     if worker is None and runs_claims(config):
         session.check_ready()  # a bad --dataset or store ends the session here, in one line
     config.pluginmanager.register(session, SESSION_NAME)
-
-
-def user_options(config: pytest.Config) -> dict:
-    """The training settings given on the command line for --model (None where not given)."""
-    return {
-        key: config.getoption(f"--{key.replace('_', '-')}")
-        for key in ("lr", "batch_size", "weight_decay", "max_epochs")
-    }
 
 
 def runs_claims(config: pytest.Config) -> bool:
@@ -194,30 +168,27 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 @pytest.fixture(scope="session")
-def scale(pytestconfig: pytest.Config) -> Scale:
-    """The scale chosen with --scale (and --dataset, --seeds, --first-seed)."""
-    return claim_session(pytestconfig).scale
+def settings(pytestconfig: pytest.Config) -> Settings:
+    """The session's settings (rethink_core.settings): scale, data, device, precision, store, report."""
+    return claim_session(pytestconfig).settings
 
 
 @pytest.fixture(scope="session")
-def lab(pytestconfig: pytest.Config) -> Lab:
+def scale(settings: Settings) -> Scale:
+    """The scale chosen with --scale (and --dataset, --seeds, --first-seed, --model, --rehearse)."""
+    return settings.scale
+
+
+@pytest.fixture(scope="session")
+def lab(pytestconfig: pytest.Config, settings: Settings) -> Lab:
     """Trains experiments through the results store; prints a line per finished run. The store is
     opened here, when a claim first needs it."""
-    session = claim_session(pytestconfig)
     progress = Progress(pytestconfig, worker_id(pytestconfig))
-    return Lab(
-        store=Store(pytestconfig.getoption("--store-dir")),
-        device=session.device,
-        precision=session.precision,
-        root=pytestconfig.getoption("--data-root"),
-        download=pytestconfig.getoption("--download"),
-        on_epoch=progress.epoch,
-        on_finish=progress.finished,
-    )
+    return settings.lab(on_epoch=progress.epoch, on_finish=progress.finished)
 
 
 @pytest.fixture
-def record(request: pytest.FixtureRequest, scale: Scale):  # noqa: ANN201 - a recorder callable
+def record(request: pytest.FixtureRequest, settings: Settings):  # noqa: ANN201 - a recorder callable
     """``record(case, measured, paper=None, statistics=..., figures=..., runs=...)``: what this claim
     test measured, under the claim id of its ``claim`` marker. Call it before asserting: the verdict
     is the test's outcome. A case declared in :mod:`rethink_core.deviations` for this scale becomes an
@@ -225,7 +196,7 @@ def record(request: pytest.FixtureRequest, scale: Scale):  # noqa: ANN201 - a re
     claim = claim_id(request.node)
     if claim is None:
         raise pytest.UsageError(f"{request.node.nodeid} uses `record` without a @pytest.mark.claim(id) marker")
-    dataset = claim_session(request.config).dataset_name
+    scale, dataset = settings.scale, settings.dataset_name
 
     def _record(case: str, measured: dict, paper: dict | str | None = None, **extra: object) -> None:
         entry = {"claim": claim, "case": case, "measured": measured, "paper": paper, "scale": scale.name, **extra}

@@ -89,11 +89,11 @@ class NetworkFitter:
     """The over-parameterized class: an MLP (one hidden ReLU layer of ``width`` units, 2 outputs)
     trained by the project's one training loop (:func:`rethink_core.train.train`, the paper's
     SGD with momentum) on labels ``(sigma + 1) / 2`` until it fits or hits ``max_epochs``, in
-    ``precision`` (None: the device's default; :mod:`rethink_core.precision`);
+    ``precision`` (``float32`` or ``bf16``: :mod:`rethink_core.precision`);
     ``h(x) = +1`` where it predicts class 1, else -1."""
 
     def __init__(
-        self, x: torch.Tensor, width: int = 512, hyper: Hyper | None = None, seed: int = 0, precision: str | None = None
+        self, x: torch.Tensor, width: int = 512, hyper: Hyper | None = None, seed: int = 0, precision: str = "float32"
     ) -> None:
         self.x, self.width, self.seed, self.precision = x, width, seed, precision
         self.hyper = hyper or Hyper(lr=models.PAPER_LR["mlp1x512"], max_epochs=200)

@@ -40,6 +40,40 @@ WIDTH_SWEEP = WidthSweep(
 
 
 @dataclass(frozen=True)
+class TheorySizes:
+    """What the theory claims (T1-T4, Sections 2.2, 4 and 5) run at a scale. T3 needs 2 n^2 + n n_test
+    float64 numbers (kernels.memory_bytes): 8 MB at smoke, 92 MB at default, 62 GB at paper."""
+
+    t1_examples: int  # hypothesis draws of point sets for Theorem 1's construction
+    t1_images: int  # real images the construction's network fits random labels on
+    t2_examples: int  # hypothesis draws of under-determined least-squares problems
+    t3_train: int  # training images of kernel interpolation
+    t4_images: int  # sample size n of the Rademacher estimate
+    t4_draws: int  # sign draws the network fits
+    kernel_dataset: str | None = None  # T3's data set where not the scale's (the paper's numbers are MNIST's)
+    kernel_on_device: bool = False  # T3's Gram matrix on the session's device (a GPU at paper scale), else the CPU
+
+
+THEORY = {
+    "smoke": TheorySizes(t1_examples=60, t1_images=500, t2_examples=30, t3_train=500, t4_images=250, t4_draws=3),
+    "default": TheorySizes(t1_examples=200, t1_images=2000, t2_examples=100, t3_train=2000, t4_images=500, t4_draws=5),
+    # the paper's sizes; 60,000 training images for T3 (MNIST at paper, Fashion-MNIST at full): a GPU
+    "full": TheorySizes(
+        t1_examples=1000,
+        t1_images=5000,
+        t2_examples=500,
+        t3_train=60_000,
+        t4_images=2000,
+        t4_draws=5,
+        kernel_on_device=True,
+    ),
+}
+THEORY["paper"] = replace(THEORY["full"], kernel_dataset="mnist")
+# A rehearsal proves the wiring on a few dozen images: its verdicts mean nothing.
+REHEARSAL_THEORY = TheorySizes(t1_examples=5, t1_images=40, t2_examples=3, t3_train=60, t4_images=40, t4_draws=2)
+
+
+@dataclass(frozen=True)
 class Scale:
     name: str
     dataset: str
@@ -59,6 +93,7 @@ class Scale:
     overrides: dict[str, dict] = field(default_factory=dict)
     rehearsal: bool = False  # sizes cut to a few dozen images and one epoch (rehearse): wiring, not verdicts
     width_sweep: WidthSweep | None = None  # D1/D2's experiment; None: the scale cannot afford it
+    theory: TheorySizes = THEORY["smoke"]  # what the theory claims T1-T4 run
 
     def width_sweep_experiment(self, units: int, noisy: bool, seed: int) -> Experiment:
         """One run of the double-descent sweep: the MLP on pooled images with ``units`` hidden units,
@@ -194,6 +229,7 @@ SCALES = {
         # seeds 0, 2, 4, 6 fit in 246-271, 263-271, 547-562 and 250-367 epochs.
         overrides={"inception_nobn": {"max_epochs": 600}},
         width_sweep=WIDTH_SWEEP,
+        theory=THEORY["default"],
         description="laptop CPU: minutes; embedded real Fashion-MNIST; reduced-width CNNs on fewer images",
         test_every=4,
     ),
@@ -208,6 +244,7 @@ SCALES = {
         seeds=1,
         ablation_models=("inception", "inception_nobn", "alexnet", "mlp3x512", "mlp1x512"),
         width_sweep=WIDTH_SWEEP,  # a small experiment at every scale: Nakkiran's ResNet18 sweep is out of reach
+        theory=THEORY["paper"],
         description="the paper's setting: CIFAR-10, full architectures, GPU",
     ),
 }
@@ -220,6 +257,7 @@ SCALES["full"] = replace(
     SCALES["paper"],
     name="full",
     dataset="fashion-mnist",
+    theory=THEORY["full"],
     description="the paper's architectures and grids on real Fashion-MNIST at CIFAR-10's sizes: a GPU",
 )
 # A rehearsal trains every run of a scale on this many images for one epoch, tests on REHEARSAL_TEST.
@@ -237,6 +275,7 @@ def rehearse(scale: Scale) -> Scale:
         n_test=REHEARSAL_TEST,
         max_epochs=1,
         width_sweep=scale.width_sweep and replace(scale.width_sweep, n_train=REHEARSAL_TRAIN, max_epochs=1),
+        theory=replace(REHEARSAL_THEORY, kernel_dataset=scale.theory.kernel_dataset),
         test_every=1,
         rehearsal=True,
         description=f"rehearsal of {scale.name} ({REHEARSAL_TRAIN} images, 1 epoch: wiring only, no verdicts)",

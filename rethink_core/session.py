@@ -1,10 +1,12 @@
 """The claims session: gathers every claim case with its verdict and writes the claim report.
 
 One :class:`ClaimSession` per pytest process, registered as a plugin by :mod:`rethink_core.plugin`
-(as pytest-xdist and pytest-benchmark register their session objects). On the controller it turns
-test reports (from workers too) into cases: ``pass``, ``fail``, ``deviation`` (a declared
-non-reproduction: the test's xfail or XPASS) or ``skip`` (the scale cannot decide it), each with the
-numbers it was decided on; at the end it writes ``reports/<UTC time>/`` and prints the verdict table.
+(as pytest-xdist and pytest-benchmark register their session objects) with the session's
+:class:`~rethink_core.settings.Settings`. On the controller it turns test reports (from workers too)
+into typed cases (:class:`~rethink_core.case.ClaimCase`): ``pass``, ``fail``, ``deviation`` (a
+declared non-reproduction: the test's xfail), ``deviation-did-not-occur`` (its XPASS) or ``skip``
+(the scale cannot decide it), each with the numbers it was decided on; at the end it writes
+``reports/<UTC time>/`` and prints the verdict table.
 """
 
 from __future__ import annotations
@@ -19,12 +21,13 @@ import pytest
 
 from rethink_core import data as data_mod
 from rethink_core import user_models
+from rethink_core.case import ClaimCase, Verdict
 from rethink_core.errors import ConfigError, RethinkError
 from rethink_core.experiment import TRAINER_VERSION
 from rethink_core.paper import STATEMENTS
 from rethink_core.provenance import provenance
 from rethink_core.scales import DEPARTURES, Scale
-from rethink_core.store import Store
+from rethink_core.settings import Settings
 
 RECORD_ATTR = "rethink_record"  # what a claim test recorded: an attribute of its reports
 CLAIM_ATTR = "rethink_claim"  # its claim id, collection order and title, added at collection
@@ -33,35 +36,25 @@ CLAIM_ATTR = "rethink_claim"  # its claim id, collection order and title, added 
 class ClaimSession:
     """Cases, records and the report of one claims session."""
 
-    def __init__(
-        self, config: pytest.Config, scale: Scale, device: str, controller: bool, precision: str = "float32"
-    ) -> None:
-        self.config, self.scale, self.device, self.controller = config, scale, device, controller
-        self.precision = precision
+    def __init__(self, settings: Settings, controller: bool) -> None:
+        self.settings, self.scale, self.controller = settings, settings.scale, controller
         self.started = time.time()
-        self.cases: dict[str, dict] = {}  # nodeid -> case (controller only)
+        self.cases: dict[str, dict] = {}  # nodeid -> what its reports said so far (controller only)
         self.report_path: Path | None = None
-
-    @property
-    def dataset_name(self) -> str:
-        """The data set's name as runs and reports give it (an ``.npz`` by its file name)."""
-        dataset = self.scale.dataset
-        return Path(dataset).name if dataset.endswith(".npz") else dataset
 
     def check_ready(self) -> None:
         """Before any training: the data set loads and holds the scale's images, the results store and
         the report folder can be written. Raises a one-line usage error otherwise."""
+        settings = self.settings
         try:
-            loaded = data_mod.load(
-                self.scale.dataset, self.config.getoption("--data-root"), self.config.getoption("--download")
-            )
+            loaded = data_mod.load(settings.dataset, settings.root, settings.download)
             _check_size(self.scale, loaded)
-            for spec in self.config.getoption("--model"):  # imports, builds and checks each user model
+            for spec in settings.user_models:  # imports, builds and checks each user model
                 user_models.build(spec, loaded.image_shape, loaded.num_classes)
-            Store(self.config.getoption("--store-dir"))
+            settings.store  # noqa: B018 - opening it checks that it can be written
         except RethinkError as exc:
             raise pytest.UsageError(str(exc)) from None
-        _check_writable(Path(self.config.getoption("--report-dir")))
+        _check_writable(settings.report_dir)
 
     # ------------------------------------------------------------------------- gathering
 
@@ -75,24 +68,24 @@ class ClaimSession:
         if claim is None and report.nodeid not in self.cases:
             return
         if claim is not None and report.nodeid not in self.cases:
-            statement = STATEMENTS.get(claim["claim"])
-            self.cases[report.nodeid] = {"test": report.nodeid, "verdict": None, **claim}
-            if statement:
-                self.cases[report.nodeid]["statement"] = statement
+            self.cases[report.nodeid] = {
+                "test": report.nodeid,
+                "statement": STATEMENTS.get(claim["claim"], ""),
+                **claim,
+            }
         case = self.cases[report.nodeid]
         if entry is not None:
             case.update({k: v for k, v in entry.items() if k not in case or k == "measured"})
-            if "deviation" in entry:  # what was declared, and the outcome a report of this test gave
-                case["deviation"] = {**entry["deviation"], **case.get("deviation", {})}
         verdict, reason = _verdict(report)
-        if verdict is None or case["verdict"] == "fail":
+        if verdict is None or case.get("verdict") is Verdict.FAIL:
             return
-        case["verdict"] = verdict
-        if reason:
-            case["reason"] = reason
-        if verdict == "deviation":
-            case["deviation"] = {**case.get("deviation", {}), "outcome": "xpass" if report.passed else "xfail"}
+        case["verdict"], case["reason"] = verdict, reason or case.get("reason", "")
+        if case.get("deviation") and verdict in (Verdict.DEVIATION, Verdict.DEVIATION_DID_NOT_OCCUR):
             case["reason"] = case["deviation"].get("reason", reason)
+
+    def claim_cases(self) -> list[ClaimCase]:
+        """Every gathered case, typed; a test that never finished is a failure."""
+        return [self._complete(case) for case in self.cases.values()]
 
     # ------------------------------------------------------------------------- the report
 
@@ -101,9 +94,8 @@ class ClaimSession:
             return
         from rethink_core import report  # matplotlib and rich: only when there is a report to write
 
-        cases = [self._complete(case) for case in self.cases.values()]
         try:
-            self.report_path = report.write_report(cases, self.meta(), Path(self.config.getoption("--report-dir")))
+            self.report_path = report.write_report(self.claim_cases(), self.meta(), self.settings.report_dir)
         except OSError as exc:
             sys.stderr.write(f"rethink: could not write the report: {exc}\n")
 
@@ -115,59 +107,63 @@ class ClaimSession:
         from rethink_core import report
 
         console = Console(file=terminalreporter._tw._file, force_terminal=terminalreporter.hasmarkup, width=160)
-        console.print(report.terminal_table([self._complete(case) for case in self.cases.values()]))
+        console.print(report.terminal_table(self.claim_cases()))
         if self.report_path:
             terminalreporter.write_line(f"claim report: {self.report_path / 'report.html'} (and report.md)")
 
     def meta(self) -> dict:
         """What every number of the report depends on: scale, data, hyperparameters, departures from
         the paper, device, seeds, the command, versions and host."""
-        scale = self.scale
+        scale, settings = self.scale, self.settings
         origin = provenance()
         return {
             "scale": scale.name,
             "scale_description": scale.description,
-            "dataset": self.dataset_name,
+            "dataset": settings.dataset_name,
             "n_test": scale.n_test,
             "architectures": scale.architectures,
             "seeds": scale.seeds,
             "ablation_seeds": len(scale.ablation_seed_list()),
             "hyperparameters": {m: asdict(scale.experiment(m).hyper) for m in scale.architectures},
-            "user_models": list(self.config.getoption("--model")),
+            "user_models": list(settings.user_models),
             "departures": list(DEPARTURES),
-            "device": self.device,
-            "precision": self.precision,
+            "device": settings.device,
+            "precision": settings.precision,
             "rehearsal": scale.rehearsal,
             "wall_seconds": round(time.time() - self.started, 1),
             "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "first_seed": scale.first_seed,
             "seed_list": scale.seed_list(),
-            "command": ["pytest", *self.config.invocation_params.args],
+            "command": list(settings.command),
             "versions": {**origin["versions"], "trainer": TRAINER_VERSION},
             "host": origin["host"],
         }
 
-    def _complete(self, case: dict) -> dict:
-        if case["verdict"] is None:
-            case["verdict"], case["reason"] = "fail", "the test did not finish (interrupted, or its worker crashed)"
-        case.setdefault("case", case["test"].split("::")[-1])
-        case.setdefault("measured", {})
-        case.setdefault("paper", None)
-        case.setdefault("scale", self.scale.name)
-        case.setdefault("dataset", self.dataset_name)
-        return case
+    def _complete(self, case: dict) -> ClaimCase:
+        """The typed case of what a test's reports said (a test that never finished: a failure)."""
+        if case.get("verdict") is None:
+            case = {
+                **case,
+                "verdict": Verdict.FAIL,
+                "reason": "the test did not finish (interrupted, or its worker crashed)",
+            }
+        defaults = {"scale": self.scale.name, "dataset": self.settings.dataset_name}
+        return ClaimCase.from_json({**defaults, **case, "verdict": str(case["verdict"])})
 
 
-def _verdict(report: pytest.TestReport) -> tuple[str | None, str | None]:
+def _verdict(report: pytest.TestReport) -> tuple[Verdict | None, str | None]:
     """The verdict a test report gives (None: says nothing, e.g. a passed setup) and its reason."""
-    if hasattr(report, "wasxfail") and (report.skipped or (report.passed and report.when == "call")):
-        return "deviation", report.wasxfail.removeprefix("reason: ")
+    if hasattr(report, "wasxfail") and report.skipped:
+        return Verdict.DEVIATION, report.wasxfail.removeprefix("reason: ")
+    if hasattr(report, "wasxfail") and report.passed and report.when == "call":
+        return Verdict.DEVIATION_DID_NOT_OCCUR, report.wasxfail.removeprefix("reason: ")
     if report.passed and report.when == "call":
-        return "pass", None
+        return Verdict.PASS, None
     if report.failed:
-        return "fail", _first_line(report.longreprtext)
+        return Verdict.FAIL, _first_line(report.longreprtext)
     if report.skipped:
-        return "skip", report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        return Verdict.SKIP, reason
     return None, None
 
 

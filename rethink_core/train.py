@@ -17,7 +17,7 @@ fit first); both come from predictions the loop makes anyway.
 On a GPU the loop trains in bf16 mixed precision with cuDNN's autotuner on (on the CPU in float32,
 or bf16 where asked for: :mod:`rethink_core.precision`); the CNNs arrive
 channels-last (``experiment.execute``). ``torch.compile`` is optional and off by default: pass
-``compile_model=True`` or set ``RETHINK_COMPILE=1`` (or a mode name, e.g. ``max-autotune``). It is
+``compile_mode="1"`` (or a mode name, e.g. ``max-autotune``; the session's ``$RETHINK_COMPILE``). It is
 not a hyperparameter and not part of the store key: it changes speed, not what is computed
 (results equal up to float rounding, as between two GPUs).
 """
@@ -25,7 +25,6 @@ not a hyperparameter and not part of the store key: it changes speed, not what i
 from __future__ import annotations
 
 import math
-import os
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -36,7 +35,6 @@ from torch import nn
 
 from rethink_core.data import Tensors
 from rethink_core.precision import autocast as precision_autocast
-from rethink_core.precision import or_default
 
 FITTED, NOT_CONVERGED, DIVERGED = "fitted", "not_converged", "diverged"
 
@@ -121,23 +119,22 @@ def random_crop(x: torch.Tensor, pad: int, generator: torch.Generator) -> torch.
     return padded.gather(3, cols)
 
 
-def autocast(device: torch.device, precision: str | None = None) -> torch.autocast:
-    """Mixed precision as ``precision`` says (``bf16`` or ``float32``); None: the device's default, bf16
-    on CUDA and full float32 on the CPU (exact and deterministic). See :mod:`rethink_core.precision`."""
-    return precision_autocast(device.type, or_default(precision, device.type))
+def autocast(device: torch.device, precision: str = "float32") -> torch.autocast:
+    """Mixed precision as ``precision`` says: ``bf16``, or full ``float32`` (exact and deterministic on
+    the CPU). The session resolves it for the device (:mod:`rethink_core.precision`)."""
+    return precision_autocast(device.type, precision)
 
 
-def compiled(model: nn.Module, enabled: bool | None = None) -> nn.Module:
-    """``model`` under ``torch.compile`` if ``enabled`` (None: if ``RETHINK_COMPILE`` is set and not
-    ``0``); the result shares the model's parameters."""
-    mode = os.environ.get("RETHINK_COMPILE", "0") if enabled is None else str(int(enabled))
+def compiled(model: nn.Module, mode: str = "") -> nn.Module:
+    """``model`` under ``torch.compile`` in ``mode`` (``1``: its default mode; ``""`` or ``0``: not
+    compiled); the result shares the model's parameters."""
     if mode in ("", "0"):
         return model
     return torch.compile(model) if mode == "1" else torch.compile(model, mode=mode)
 
 
 @torch.inference_mode()
-def predict(model: nn.Module, x: torch.Tensor, batch_size: int = 1024, precision: str | None = None) -> torch.Tensor:
+def predict(model: nn.Module, x: torch.Tensor, batch_size: int = 1024, precision: str = "float32") -> torch.Tensor:
     """Predicted classes for ``x``, in eval mode (``precision``: see :func:`autocast`)."""
     was_training = model.training
     model.eval()
@@ -148,7 +145,7 @@ def predict(model: nn.Module, x: torch.Tensor, batch_size: int = 1024, precision
 
 
 def confusion_matrix(
-    model: nn.Module, x: torch.Tensor, y: torch.Tensor, num_classes: int, precision: str | None = None
+    model: nn.Module, x: torch.Tensor, y: torch.Tensor, num_classes: int, precision: str = "float32"
 ) -> list[list[int]]:
     """counts[true class][predicted class] over ``x``."""
     pred = predict(model, x, precision=precision)
@@ -156,7 +153,7 @@ def confusion_matrix(
     return counts.view(num_classes, num_classes).tolist()
 
 
-def accuracy(model: nn.Module, x: torch.Tensor, y: torch.Tensor, precision: str | None = None) -> float:
+def accuracy(model: nn.Module, x: torch.Tensor, y: torch.Tensor, precision: str = "float32") -> float:
     """Fraction of ``x`` classified as ``y``, in eval mode."""
     return (predict(model, x, precision=precision) == y).float().mean().item()
 
@@ -174,17 +171,17 @@ def train(
     seed: int = 0,
     on_epoch: Callable[[Epoch], None] | None = None,
     eval_test: bool = True,
-    compile_model: bool | None = None,
+    compile_mode: str = "",
     subsets: dict[str, torch.Tensor] | None = None,
-    precision: str | None = None,
+    precision: str = "float32",
 ) -> History:
     """Train ``model`` on ``data`` (already on the model's device) until it fits or hits the cap;
-    ``compile_model``: see :func:`compiled`; ``subsets``: named masks over the training set whose
+    ``compile_mode``: see :func:`compiled`; ``subsets``: named masks over the training set whose
     accuracy each epoch records; ``precision``: see :func:`autocast`."""
     device = data.x_train.device
     if device.type == "cuda":
         torch.backends.cudnn.benchmark = True  # fixed shapes: pick the fastest convolution kernels once
-    net = compiled(model, compile_model)
+    net = compiled(model, compile_mode)
     order_gen = torch.Generator().manual_seed(seed)
     opt = torch.optim.SGD(model.parameters(), lr=hyper.lr, momentum=hyper.momentum, weight_decay=hyper.weight_decay)
     n = len(data.x_train)

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from rethink_core import cifar
+from rethink_core.case import Verdict
 from rethink_core.experiment import Experiment
 from rethink_core.paper import STATEMENTS
 from rethink_core.report import compare_reports
@@ -37,7 +38,7 @@ def planned_runs(scale):
     return module.planned_runs(scale)
 
 
-VERDICTS = {"pass", "fail", "deviation", "skip"}
+VERDICTS = {str(v) for v in Verdict}
 
 
 @pytest.fixture

@@ -256,11 +256,15 @@ def write_results(path: Path, verdicts: dict[str, str]) -> Path:
 
 def test_verdict_stability_counts_the_cases_that_flip(tmp_path, capsys):
     tool = load_tool("verdict_stability")
-    rounds = {
-        0: tool.read_cases(write_results(tmp_path / "0.json", {"R1 mlp": "pass", "R2 order": "pass", "T1 x": "skip"})),
-        1: tool.read_cases(write_results(tmp_path / "1.json", {"R1 mlp": "pass", "R2 order": "fail", "T1 x": "skip"})),
-        2: tool.read_cases(write_results(tmp_path / "2.json", {"R1 mlp": "pass", "R2 order": "pass"})),
-    }
+    draws = [
+        {"R1 mlp": "pass", "R2 order": "pass", "T1 x": "skip"},
+        {"R1 mlp": "pass", "R2 order": "fail", "T1 x": "skip"},
+        {"R1 mlp": "pass", "R2 order": "pass"},
+    ]
+    for k, verdicts in enumerate(draws):
+        (tmp_path / str(k)).mkdir()
+        write_results(tmp_path / str(k) / "results.json", verdicts)
+    rounds = {k: tool.read_cases(tmp_path / str(k) / "results.json") for k in range(len(draws))}
     assert tool.flips(rounds) == ["R2 order"]
     lines = tool.table(rounds).splitlines()
     assert lines[0].split() == ["case", "seed", "0", "seed", "1", "seed", "2"]

@@ -1,24 +1,38 @@
 """The claim report: report.md, the self-contained report.html (rendered in headless Chromium where
-one is installed), the terminal table, merged figures and tables, the four verdicts (pass, fail,
-deviation, skip), the order of claims, older results.json files, the rebuild and --compare commands.
-Built from a synthetic results.json, so nothing is trained."""
+one is installed), the terminal table, merged figures and tables, the verdicts (pass, fail, skip,
+undecided, deviation, deviation-did-not-occur, rehearsed), the order of claims, older results.json
+files (schemas 1 and 2), the rebuild, --compare and --history commands, and that no renderer reads a
+case as a dict. Built from synthetic cases, so nothing is trained."""
 
 from __future__ import annotations
 
+import ast
 import base64
 import io
 import json
 import re
 import shutil
 import subprocess
+from dataclasses import fields, replace
 from pathlib import Path
 
 import pytest
 from rich.console import Console
 
-from rethink_core.report import compare_reports, describe_changes, main, render, terminal_table, write_report
+from rethink_core.case import SCHEMA, Check, ClaimCase, Headline, Verdict
+from rethink_core.report import (
+    ReportError,
+    compare_reports,
+    describe_changes,
+    load,
+    main,
+    render,
+    terminal_table,
+    write_report,
+)
 from rethink_core.report.model import sort_cases
-from rethink_core.report.units import decided_text, difference, number, short
+from rethink_core.report.numbers import check_text, difference, number, short
+from rethink_core.report.schema import document
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 BROWSERS = ("chromium", "chromium-browser", "google-chrome")
@@ -108,6 +122,9 @@ def declared(case: dict, outcome: str) -> dict:
         "reason": reason,
         "deviation": {"reason": reason, "command": f"pytest claims -k '{case['claim']} & x'", "outcome": outcome},
     }
+
+
+COUNTS = "1 passed, 1 failed, 1 deviation, 1 deviation did not occur, 1 skipped"  # of deviation_doc
 
 
 def deviation_doc() -> dict:
@@ -251,13 +268,24 @@ def default_doc(first_seed: int = 0, shift: float = 0.0) -> dict:
     return {"schema": 2, "meta": meta, "results": cases}
 
 
+def typed(doc: dict) -> list[ClaimCase]:
+    """The cases of a (schema 1 or 2) document as the session hands them to the report."""
+    return [ClaimCase.from_json(c) for c in doc["results"]]
+
+
 def write_doc(folder: Path, doc: dict) -> Path:
+    """``doc`` as ``folder``'s results.json, as it is (an old schema, or damaged)."""
     folder.mkdir(exist_ok=True)
     (folder / "results.json").write_text(json.dumps(doc))
     return folder
 
 
-def terminal_text(cases: list[dict]) -> str:
+def write_cases(folder: Path, doc: dict) -> Path:
+    """``doc``'s cases and meta as ``folder``'s results.json of schema 3, as a session writes it."""
+    return write_doc(folder, document(typed(doc), doc["meta"]))
+
+
+def terminal_text(cases: list[ClaimCase]) -> str:
     console = Console(width=200, record=True, file=io.StringIO())
     console.print(terminal_table(cases))
     return console.export_text()
@@ -265,9 +293,7 @@ def terminal_text(cases: list[dict]) -> str:
 
 @pytest.fixture
 def report(tmp_path) -> Path:
-    folder = tmp_path / "report"
-    folder.mkdir()
-    (folder / "results.json").write_text(json.dumps(synthetic_doc()))
+    folder = write_cases(tmp_path / "report", synthetic_doc())
     render(folder)
     return folder
 
@@ -310,7 +336,7 @@ def test_html_escapes_recorded_text(report):
 
 def test_html_has_summary_sections_statistics_and_run_links(report):
     page = (report / "report.html").read_text()
-    assert "2 passed, 1 failed, 0 deviations, 1 skipped" in page
+    assert "2 passed, 1 failed, 1 skipped" in page
     assert "pytest claims --scale smoke" in page and "1 per configuration: [0]" in page
     for claim in ("R1", "R2", "T1"):
         assert page.count(f'<section class="claim" id="claim-{claim}">') == 1
@@ -337,7 +363,7 @@ def test_merged_figure_and_table_appear_once_in_the_first_claim(report):
 
 @pytest.fixture
 def default_report(tmp_path) -> Path:
-    folder = write_doc(tmp_path / "default", default_doc())
+    folder = write_cases(tmp_path / "default", default_doc())
     render(folder)
     return folder
 
@@ -366,12 +392,11 @@ def test_differences_and_deciding_statistics():
     assert difference(0.0868, 0.0978, "percent") == "-1.1 pts" and difference(0.1, 0.1, "percent") == "0.0 pts"
     assert difference(55, 33, "epochs") == "+22" and difference(1.9, 1.5, "ratio") == "+0.40"
     assert difference(1.6, "1.5 to 4", "ratio") == "" and difference(None, 0.5, "percent") == ""
-    assert decided_text({"statistic": "class-permutation p", "value": 0.6234, "threshold": ">= 0.001"}) == (
+    assert check_text(Check("decided by", "class-permutation p", 0.6234, ">= 0.001")) == (
         "class-permutation p = 0.62 (>= 0.001)"
     )
-    assert decided_text({"statistic": "sign test p", "value": 3.14e-05, "threshold": "< 0.01"}).endswith(
-        "3.1e-05 (< 0.01)"
-    )
+    assert check_text(Check("decided by", "sign test p", 3.14e-05, "< 0.01")).endswith("3.1e-05 (< 0.01)")
+    assert check_text(Check("decided by", "sign test p", None, "")) == "sign test p = –" and check_text(None) == ""
     assert short({"acc": 0.76300001, "n": 60, "ps": [2.5e-07]}) == "acc=0.763, n=60, ps=[2.5e-07]"
 
 
@@ -398,7 +423,8 @@ def test_html_first_screen_has_one_row_per_claim_with_rounded_numbers(default_re
     claims_table = summary.split('<table class="claims">')[1].split("</table>")[0]
     assert re.findall(r'<tbody id="summary-(\w+)">', claims_table)[:4] == ["R1", "R2", "R3", "R4"]
     assert claims_table.count("<tbody") == 12 and STATEMENTS["T3"] in claims_table
-    assert '<span class="verdict v-deviation xpass" title="mlp1x512 trend">deviation (xpass)</span>' in claims_table
+    badge = '<span class="verdict v-deviation-did-not-occur" title="mlp1x512 trend">deviation-did-not-occur</span>'
+    assert badge in claims_table
     assert '<td class="c-fail"><a href="#case-R2-random_labels">random_labels</a></td>' in claims_table
     assert '<strong>100.0%</strong></td><td class="num">99.3%<sup title="ours: embedded' in claims_table
     assert "+5 more rows" in claims_table and "1.78e-09" in claims_table
@@ -437,7 +463,7 @@ def test_figure_points_are_drawn_and_bad_points_are_reported(default_report, tmp
     assert (default_report / "figure-Figure_1b_time_to_overfit.png").read_bytes().startswith(PNG_MAGIC)
     doc = default_doc()
     doc["results"][9]["figures"]["Figure 1b: time to overfit"]["series"]["mlp1x512"]["points"] = [[0, "x"]]
-    folder = write_doc(tmp_path / "bad-points", doc)
+    folder = write_cases(tmp_path / "bad-points", doc)
     render(folder)
     assert "*Figure 1b: time to overfit: not drawn (ValueError:" in (folder / "report.md").read_text()
 
@@ -448,9 +474,10 @@ def test_figure_points_are_drawn_and_bad_points_are_reported(default_report, tmp
 @pytest.fixture
 def reports_dir(tmp_path) -> Path:
     """Three reports: two default ones with different first seeds (the second's R1 test accuracy
-    higher), one smoke; a damaged results.json and one of an unknown schema."""
+    higher; the first of schema 2, the second of schema 3), one smoke; a damaged results.json and one
+    of an unknown schema."""
     root = tmp_path / "artifacts"
-    write_doc_deep(root / "night-2" / "20261202-000000", default_doc(first_seed=1, shift=0.02))
+    write_doc_deep(root / "night-2" / "20261202-000000", default_doc(first_seed=1, shift=0.02), typed_cases=True)
     write_doc_deep(root / "night-1" / "20261201-000000", default_doc(first_seed=0))
     write_doc_deep(root / "smoke" / "20261130-000000", synthetic_doc())
     write_doc_deep(root / "broken", {}).joinpath("results.json").write_text("{not json")
@@ -458,9 +485,9 @@ def reports_dir(tmp_path) -> Path:
     return root
 
 
-def write_doc_deep(folder: Path, doc: dict) -> Path:
+def write_doc_deep(folder: Path, doc: dict, typed_cases: bool = False) -> Path:
     folder.mkdir(parents=True)
-    return write_doc(folder, doc)
+    return write_cases(folder, doc) if typed_cases else write_doc(folder, doc)
 
 
 def test_history_groups_reports_by_scale_and_marks_changes(reports_dir, capsys):
@@ -517,9 +544,7 @@ def test_compare_lists_changed_verdicts_and_numbers(report, tmp_path, capsys):
     doc["results"][0]["measured"]["random test acc"] = 0.25
     doc["results"][1]["measured"]["random test acc"] = 0.090001  # prints the same: unchanged
     del doc["results"][3]
-    new = tmp_path / "new"
-    new.mkdir()
-    (new / "results.json").write_text(json.dumps(doc))
+    new = write_cases(tmp_path / "new", doc)
     changes = compare_reports(report, new)
     assert [(c.claim, c.case, c.change) for c in changes] == [
         ("R1", "mlp1x512", "changed"),
@@ -536,15 +561,15 @@ def test_compare_shows_a_verdict_turning_into_a_deviation(report, tmp_path, caps
     doc = synthetic_doc()
     doc["results"][0] = declared(doc["results"][0], "xfail")
     doc["results"][1] = declared(doc["results"][1], "xpass")
-    new = write_doc(tmp_path / "new", doc)
+    new = write_cases(tmp_path / "new", doc)
     changes = compare_reports(report, new)
-    assert [c.verdict for c in changes] == [("pass", "deviation"), ("pass", "deviation (xpass)")]
+    assert [c.verdict for c in changes] == [("pass", "deviation"), ("pass", "deviation-did-not-occur")]
     assert main(["--compare", str(report), str(new)]) == 1
     out = capsys.readouterr().out
     assert "R1 mlp1x512: verdict pass -> deviation\n" in out
-    assert "R1 alexnet: verdict pass -> deviation (xpass)" in out
-    xfail = write_doc(tmp_path / "xfail", doc | {"results": [declared(doc["results"][1], "xfail")]})
-    assert "verdict deviation (xpass) -> deviation" in describe_changes(compare_reports(new, xfail))
+    assert "R1 alexnet: verdict pass -> deviation-did-not-occur" in out
+    xfail = write_cases(tmp_path / "xfail", doc | {"results": [declared(doc["results"][1], "xfail")]})
+    assert "verdict deviation-did-not-occur -> deviation" in describe_changes(compare_reports(new, xfail))
 
 
 @pytest.mark.parametrize(
@@ -561,7 +586,13 @@ def test_bad_arguments_are_a_usage_error(argv, report, capsys):
 
 @pytest.mark.parametrize(
     "text, message",
-    [("{not json", "is damaged: not JSON"), ('{"schema": 3, "results": []}', "has schema 3; this version reads")],
+    [
+        ("{not json", "is damaged: not JSON"),
+        ('{"schema": 4, "results": []}', "has schema 4; this version reads schemas 1, 2 and 3"),
+        ('{"schema": 3, "results": {}}', "is damaged: needs a list of results"),
+        ('{"schema": 3, "results": [{"claim": "R1", "verdict": "maybe"}]}', "is damaged: result 0 cannot be read"),
+    ],
+    ids=["not JSON", "unknown schema", "no list", "unknown verdict"],
 )
 def test_an_unreadable_results_json_is_one_error_line(tmp_path, capsys, text, message):
     (tmp_path / "results.json").write_text(text)
@@ -575,7 +606,7 @@ def test_an_unreadable_results_json_is_one_error_line(tmp_path, capsys, text, me
 
 @pytest.fixture
 def deviations(tmp_path) -> Path:
-    folder = write_doc(tmp_path / "deviations", deviation_doc())
+    folder = write_cases(tmp_path / "deviations", deviation_doc())
     render(folder)
     return folder
 
@@ -583,21 +614,23 @@ def deviations(tmp_path) -> Path:
 def test_deviations_are_counted_apart_and_listed_with_reason_and_command_in_markdown(deviations):
     md = (deviations / "report.md").read_text()
     top = md.split("\n## ")[0]
-    assert "**1 passed, 1 failed, 2 deviations, 1 skipped**" in top
+    assert f"**{COUNTS}**" in top
     assert "- R1 alexnet, **deviation**: known not to reproduce: alexnet <small>; measured by `pytest claims" in top
-    assert "- G2 inception, **deviation (xpass)**: known not to reproduce: inception" in top
+    assert "- G2 inception, **deviation-did-not-occur**: known not to reproduce: inception" in top
     assert "- T1 Theorem 1: needs a GPU" in top  # every skip with its reason
-    assert "| **G2** |  | **deviation (xpass)** |" in md
-    assert "### R1 alexnet: deviation\n" in md and "### G2 inception: deviation (xpass)\n" in md
-    assert "Outcome: the claim held this time (xpass)." in md
+    assert "| **G2** |  | **deviation-did-not-occur** |" in md
+    assert "### R1 alexnet: deviation\n" in md and "### G2 inception: deviation-did-not-occur\n" in md
+    assert "Outcome: the claim did not hold, as declared." in md.split("### R1 alexnet")[1]
+    assert "Outcome: the claim held this time: the deviation did not occur." in md.split("### G2 inception")[1]
 
 
 def test_deviations_are_purple_badges_with_their_reason_in_html(deviations):
     page = (deviations / "report.html").read_text()
     summary = page.split('<section class="claim"')[0]
-    assert "1 passed, 1 failed, 2 deviations, 1 skipped" in summary
-    assert '<span class="verdict v-deviation xpass" title="inception">deviation (xpass)</span>' in summary
-    assert ".v-deviation { background:" in page
+    assert COUNTS in summary
+    badge = '<span class="verdict v-deviation-did-not-occur" title="inception">deviation-did-not-occur</span>'
+    assert badge in summary
+    assert ".v-deviation { background:" in page and ".v-deviation-did-not-occur { outline: 2px dashed" in page
     deviations_list = summary.split('<ul class="deviations notes">')[1].split("</ul>")[0]
     assert deviations_list.count("<li>") == 2
     assert (
@@ -610,18 +643,30 @@ def test_deviations_are_purple_badges_with_their_reason_in_html(deviations):
 
 
 def test_deviations_in_the_terminal_table_with_their_reason():
-    text = terminal_text(deviation_doc()["results"])
+    text = terminal_text(typed(deviation_doc()))
     row = next(line for line in text.splitlines() if "inception" in line)
-    assert "deviation (xpass)" in row and "known not to reproduce: inception" in row
+    assert "deviation-did-not-occur" in row and "known not to reproduce: inception" in row
     assert "needs a GPU" in next(line for line in text.splitlines() if "Theorem 1" in line)
-    assert "1 passed, 1 failed, 2 deviations, 1 skipped" in text
+    assert COUNTS in text
 
 
-def test_write_report_records_counts_schema_2_and_points_latest(tmp_path):
+def test_write_report_records_counts_schema_3_and_points_latest(tmp_path):
     doc = deviation_doc()
-    folder = write_report(doc["results"], doc["meta"], tmp_path / "reports")
+    cases = typed(doc)
+    folder = write_report(cases, doc["meta"], tmp_path / "reports")
     written = json.loads((folder / "results.json").read_text())
-    assert written["schema"] == 2 and written["counts"] == {"pass": 1, "fail": 1, "deviation": 2, "skip": 1}
+    assert written["schema"] == SCHEMA == 3 and written["meta"] == doc["meta"]
+    assert written["counts"] == {
+        "pass": 1,
+        "fail": 1,
+        "skip": 1,
+        "undecided": 0,
+        "deviation": 1,
+        "deviation-did-not-occur": 1,
+        "rehearsed": 0,
+    }
+    assert written["results"] == [c.to_json() for c in sort_cases(cases)]
+    assert load(folder).cases == sort_cases(cases)  # what is written reads back the same
     assert (tmp_path / "reports" / "latest").resolve() == folder.resolve()
     assert (folder / "report.html").exists() and (folder / "R1-alexnet.png").exists()
 
@@ -632,19 +677,19 @@ def test_claims_are_ordered_by_their_cases_collection_order(tmp_path):
     for case, order in ((mlp, 7), (alexnet, 3), (r2, 5), (t1, 0)):
         case["order"] = order
     doc["results"] = [mlp, alexnet, r2, t1]
-    folder = write_report(doc["results"], doc["meta"], tmp_path)
+    folder = write_report(typed(doc), doc["meta"], tmp_path)
     expected = [("T1", "Theorem 1"), ("R1", "alexnet"), ("R1", "mlp1x512"), ("R2", "convergence order")]
     written = json.loads((folder / "results.json").read_text())["results"]
     assert [(c["claim"], c["case"]) for c in written] == expected
     headings = re.findall(r"^### (\S+) (.+?):", (folder / "report.md").read_text(), re.M)
     assert headings == expected
-    text = terminal_text(doc["results"])
+    text = terminal_text(typed(doc))
     assert [text.index(case) for _, case in expected] == sorted(text.index(case) for _, case in expected)
 
 
 def test_cases_without_order_keep_their_order_of_appearance():
-    mlp, alexnet, r2, t1 = synthetic_doc()["results"]
-    names = [(c["claim"], c["case"]) for c in sort_cases([t1, r2, alexnet, mlp])]
+    mlp, alexnet, r2, t1 = typed(synthetic_doc())
+    names = [(c.claim, c.case) for c in sort_cases([t1, r2, alexnet, mlp])]
     assert names == [("T1", "Theorem 1"), ("R2", "convergence order"), ("R1", "alexnet"), ("R1", "mlp1x512")]
 
 
@@ -656,13 +701,115 @@ def test_an_old_schema_1_report_with_deviations_in_meta_still_renders(tmp_path, 
     assert main([str(folder)]) == 0
     for name in ("report.md", "report.html"):
         assert "departs from the paper: batch size 128" in (folder / name).read_text()
-    assert "2 passed, 1 failed, 0 deviations, 1 skipped" in (folder / "report.md").read_text()
+    assert "2 passed, 1 failed, 1 skipped" in (folder / "report.md").read_text()
     assert compare_reports(folder, folder) == []
+    assert load(folder).meta["departures"] == ["batch size 128 (the paper does not state it)"]
+
+
+def test_a_schema_2_report_renders_and_compares_equal_to_its_schema_3_rewrite(tmp_path, capsys):
+    """A schema-2 results.json (a deviation whose claim held: outcome xpass) reads as the schema-3 one
+    the same session writes today: the same cases, the same report, no verdict change."""
+    doc = deviation_doc()
+    old = write_doc(tmp_path / "old", doc)
+    assert main([str(old)]) == 0
+    new = write_report(typed(doc), doc["meta"], tmp_path / "reports")
+    assert json.loads((new / "results.json").read_text())["schema"] == 3
+    g2 = next(c for c in load(old).cases if c.claim == "G2")
+    assert g2.verdict is Verdict.DEVIATION_DID_NOT_OCCUR and g2.deviation.reason.startswith("known not")
+    assert load(old) == load(new)
+    assert compare_reports(old, new) == [] and main(["--compare", str(old), str(new)]) == 0
+    assert "no verdict or measured number changed" in capsys.readouterr().out
+    for name in ("report.md", "report.html"):
+        assert (old / name).read_text() == (new / name).read_text()
+
+
+def test_an_unknown_schema_is_refused_in_one_line(tmp_path):
+    write_doc(tmp_path, {"schema": 4, "meta": {}, "counts": {}, "results": []})
+    with pytest.raises(ReportError) as refused:
+        load(tmp_path)
+    assert str(refused.value) == f"{tmp_path / 'results.json'} has schema 4; this version reads schemas 1, 2 and 3"
+
+
+def new_verdicts() -> list[ClaimCase]:
+    """The synthetic cases, an undecided one (with its design and checks) and a rehearsed one."""
+    cases = typed(synthetic_doc())
+    check = Check("order", "sign test p", 0.25, "< 0.01")
+    undecided = ClaimCase("T2", "least squares", Verdict.UNDECIDED, "smoke", "embedded")
+    undecided = replace(undecided, reason="2 seeds cannot reach p < 0.01", seeds=(0, 1), smallest_p=0.25)
+    undecided = replace(undecided, headline=(Headline("onset, random vs true labels", 3, 2, "epochs"),))
+    undecided = replace(undecided, checks=(check,), decided_by=check, plan_hash="abc123")
+    rehearsed = replace(cases[0], case="vgg", verdict=Verdict.REHEARSED, would_be=Verdict.FAIL)
+    return [*cases, undecided, replace(rehearsed, runs=(), figures={}, tables={}, curves={})]
+
+
+def test_undecided_and_rehearsed_cases_have_their_own_badges_counts_and_notes(tmp_path, capsys):
+    counts = "2 passed, 1 failed, 1 undecided, 1 skipped, 1 rehearsed"
+    folder = write_report(new_verdicts(), {"scale": "smoke"}, tmp_path)
+    md = (folder / "report.md").read_text()
+    top = md.split("\n## ")[0]
+    assert f"**{counts}**" in top
+    undecided = "Undecided (the design could not decide them with the seeds it had):\n\n- T2 least squares: 2 seeds"
+    assert undecided in top and top.index("Undecided") < top.index("Skipped:")
+    assert "### R1 vgg: rehearsed (would be fail)\n" in md and "| **T2** |" in top
+    record = md.split("### T2 least squares: undecided")[1]
+    assert "- seeds: [0, 1]\n- smallest reachable p: 0.25\n- analysis plan: abc123" in record
+    assert "| order | sign test p | 0.25 | < 0.01 |  |" in record
+    page = (folder / "report.html").read_text()
+    summary = page.split('<section class="claim"')[0]
+    assert counts in summary and '<td class="c-undecided">' in summary and ".v-undecided { background:" in page
+    assert '<span class="verdict v-undecided" title="least squares">undecided</span>' in summary
+    listed = page.split('<ul class="undecided-cases notes">')[1].split("</ul>")[0]
+    assert listed.startswith('<li><a href="#case-T2-least_squares">T2 least squares</a>: 2 seeds cannot')
+    assert '<span class="verdict v-rehearsed">rehearsed (would be fail)</span>' in page
+    assert '<table class="checks">' in page and "smallest reachable p 0.25" in page
+    text = terminal_text(new_verdicts())
+    assert "2 seeds cannot reach" in next(line for line in text.splitlines() if "least squares" in line)
+    assert "rehearsed (would be fail)" in text and counts in text
+    passing = write_report([replace(c, would_be=Verdict.PASS) for c in new_verdicts()], {}, tmp_path)
+    changes = [(c.case, c.verdict) for c in compare_reports(folder, passing)]
+    assert changes == [("vgg", ("rehearsed (would be fail)", "rehearsed (would be pass)"))]
+    assert main(["--history", str(tmp_path), "--out", str(tmp_path / "h")]) == 0
+    history = (tmp_path / "h" / "history.html").read_text()
+    assert '<span class="verdict v-rehearsed">rehearsed (would be pass)</span>' in history
+
+
+REPORT = Path(__file__).resolve().parent.parent / "rethink_core" / "report"
+# A case's fields, but for those that are keys of meta (scale, dataset, seeds) or of a statistic (test) too.
+CASE_KEYS = {f.name for f in fields(ClaimCase)} - {"scale", "dataset", "seeds", "test"}
+
+
+def case_keys_read(source: str) -> list[tuple[int, str]]:
+    """(line, key) of every ``x.get("<case field>")`` (or ``setdefault``, ``pop``) and ``x["<case field>"]``."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.args:
+            key = node.args[0] if node.func.attr in ("get", "setdefault", "pop") else None
+        else:
+            key = node.slice if isinstance(node, ast.Subscript) else None
+        if isinstance(key, ast.Constant) and key.value in CASE_KEYS:
+            found.append((node.lineno, key.value))
+    return sorted(found)
+
+
+def test_no_renderer_reads_a_case_as_a_dict():
+    found = {p.name: case_keys_read(p.read_text()) for p in sorted(REPORT.glob("*.py"))}
+    assert len(found) > 10 and {name: keys for name, keys in found.items() if keys} == {}
+    source = 'c.get("verdict")\nc["headline"][0]\nmeta.get("scale")\nspec["series"]\nc.decided_by.value'
+    assert case_keys_read(source) == [(1, "verdict"), (2, "headline")]  # the check finds what it looks for
+
+
+def test_verdicts_are_the_enum_not_bare_strings():
+    words = {str(v) for v in Verdict}
+    found = {}
+    for path in sorted(REPORT.glob("*.py")):
+        nodes = ast.walk(ast.parse(path.read_text()))
+        found[path.name] = [n.lineno for n in nodes if isinstance(n, ast.Constant) and n.value in words]
+    assert len(found) > 10 and {name: lines for name, lines in found.items() if lines} == {}
 
 
 def test_a_meta_with_missing_keys_still_renders(tmp_path):
     doc = synthetic_doc() | {"meta": {"first_seed": 3, "seeds": 2}}
-    folder = write_doc(tmp_path / "bare", doc)
+    folder = write_cases(tmp_path / "bare", doc)
     render(folder)
     md = (folder / "report.md").read_text()
     assert "- seeds: 2 per configuration, from seed 3" in md and "None" not in md.split("| claim |")[0]
@@ -683,15 +830,13 @@ def test_the_package_has_no_import_cycle_and_no_scale_import():
     for path in package.glob("*.py"):
         found = re.findall(r"^from rethink_core\.(\S+) import", path.read_text(), re.M)
         imports[path.stem] = {name.removeprefix("report.") for name in found}
-    assert not any("scales" in names or "plugin" in names for names in imports.values())
-    assert imports["model"] == set() and imports["units"] == set() and imports["meta"] == {"model"}
-    assert imports["headline"] == {"model", "units"}
-    markdown = {m for m in imports if m.startswith("markdown")}
-    html = {m for m in imports if m.startswith("html")}
-    assert not any(imports[m] & html for m in markdown) and not any(imports[m] & markdown for m in html)
+    assert not any("scales" in names or "plugin" in names or "session" in names for names in imports.values())
+    assert imports["numbers"] == {"case"} and imports["model"] == {"case", "numbers"}
+    assert imports["summary"] == {"case", "model", "numbers"}
+    assert imports["markdown"].isdisjoint({"html", "html_assets"}) and "markdown" not in imports["html"]
     done: set[str] = set()
     while len(done) < len(imports):  # peel off modules whose imports are all done: fails on a cycle
-        ready = {m for m, names in imports.items() if m not in done and names - {"errors", "store"} <= done}
+        ready = {m for m, names in imports.items() if m not in done and names - {"case", "errors", "store"} <= done}
         assert ready, f"an import cycle among {sorted(set(imports) - done)}"
         done |= ready
 
@@ -783,7 +928,7 @@ def test_the_browser_check_catches_a_broken_image_and_a_script_error(report, tmp
 def test_a_figure_that_cannot_be_drawn_is_reported_not_fatal(tmp_path):
     doc = synthetic_doc()
     doc["results"][0]["figures"]["Figure 2b"] = {"series": {"bad": {"x": [1], "y": [0.5], "lo": ["low"]}}}
-    (tmp_path / "results.json").write_text(json.dumps(doc))
+    write_cases(tmp_path, doc)
     render(tmp_path)
     assert "*Figure 2b: not drawn (TypeError:" in (tmp_path / "report.md").read_text()
     assert "<em>Figure 2b: not drawn (TypeError:" in (tmp_path / "report.html").read_text()

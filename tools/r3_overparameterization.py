@@ -20,8 +20,9 @@ from dataclasses import replace
 
 import torch
 
-from rethink_core.experiment import Lab, store_dir_default
+from rethink_core.experiment import Lab
 from rethink_core.scales import get_scale
+from rethink_core.settings import store_dir_default
 from rethink_core.store import Store
 
 

@@ -4,9 +4,9 @@ Runs the claims once per draw of seeds (``pytest claims --scale smoke -n 2 --fir
 <out>/K``), reads each round's ``results.json`` and prints the verdict of every case per draw and
 the number of cases whose verdict flips. The draws do not overlap: round i starts at seed
 ``first + i * step``, where ``step`` is the scale's number of seeds. The goal is 0 flips: a verdict
-that depends on the seed says more about the seed than about the paper. A declared deviation counts
-as "deviation" whether it xfailed or xpassed (shown apart); one that xpasses in every round is no
-deviation, and the tool says so.
+that depends on the seed says more about the seed than about the paper. A declared deviation that
+occurred (xfail) and one that did not (``deviation-did-not-occur``, an XPASS) are different verdicts,
+so a case that moves between them flips; one that never occurs is no deviation, and the tool says so.
 
     python tools/verdict_stability.py [--rounds 10] [--first 0] [--scale smoke] [--workers 2]
 
@@ -16,18 +16,20 @@ Exit status: 0 when no verdict flips, 1 when some do, 2 when a round produced no
 from __future__ import annotations
 
 import argparse
-import json
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+from rethink_core.case import ClaimCase, Verdict
 from rethink_core.errors import ConfigError
+from rethink_core.report import load
 from rethink_core.scales import get_scale
 
 REPO = Path(__file__).resolve().parent.parent
 MISSING = "-"
+ALWAYS_COUNTED = (Verdict.PASS, Verdict.FAIL, Verdict.SKIP)
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -79,24 +81,24 @@ def run_round(args: argparse.Namespace, first_seed: int, report_dir: Path) -> Pa
     return found
 
 
-def read_cases(results: Path) -> dict[str, dict]:
-    """Case name ("R1 alexnet") -> the case's record (verdict, reason, ...) of one report."""
-    cases = json.loads(results.read_text())["results"]
-    return {f"{c.get('claim', '')} {c.get('case', '')}".strip() or c.get("test", "?"): c for c in cases}
+def read_cases(results: Path) -> dict[str, ClaimCase]:
+    """Case name ("R1 alexnet") -> the typed case (verdict, reason, ...) of one report (any schema)."""
+    return {f"{c.claim} {c.case}".strip() or c.test: c for c in load(results.parent).cases}
 
 
-def _counts(cases: dict[str, dict]) -> str:
-    verdicts = [c["verdict"] for c in cases.values()]
-    return ", ".join(f"{verdicts.count(v)} {v}" for v in ("pass", "fail", "deviation", "skip"))
+def _counts(cases: dict[str, ClaimCase]) -> str:
+    verdicts = [c.verdict for c in cases.values()]
+    return ", ".join(f"{verdicts.count(v)} {v.words}" for v in Verdict if v in verdicts or v in ALWAYS_COUNTED)
 
 
-def flips(rounds: dict[int, dict[str, dict]]) -> list[str]:
-    """The cases whose verdict is not the same in every round that ran them."""
+def flips(rounds: dict[int, dict[str, ClaimCase]]) -> list[str]:
+    """The cases whose verdict is not the same in every round that ran them (a deviation that occurred
+    and one that did not are different verdicts)."""
     names = sorted({name for cases in rounds.values() for name in cases})
-    return [name for name in names if len({c[name]["verdict"] for c in rounds.values() if name in c}) > 1]
+    return [name for name in names if len({c[name].verdict for c in rounds.values() if name in c}) > 1]
 
 
-def table(rounds: dict[int, dict[str, dict]]) -> str:
+def table(rounds: dict[int, dict[str, ClaimCase]]) -> str:
     """Verdict per case (rows) per first seed (columns); flipped cases are marked with ``*``."""
     names = sorted({name for cases in rounds.values() for name in cases})
     flipped = set(flips(rounds))
@@ -109,28 +111,27 @@ def table(rounds: dict[int, dict[str, dict]]) -> str:
     return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)) for row in [header, *rows])
 
 
-def shown(case: dict | None) -> str:
-    """A case's verdict as the table shows it: a deviation with its outcome (xfail or xpass)."""
-    if case is None:
-        return MISSING
-    outcome = case.get("deviation", {}).get("outcome")
-    return f"{case['verdict']} ({outcome})" if case["verdict"] == "deviation" and outcome else case["verdict"]
+def shown(case: ClaimCase | None) -> str:
+    """A case's verdict as the table shows it."""
+    return MISSING if case is None else str(case.verdict)
 
 
-def always_xpass(rounds: dict[int, dict[str, dict]]) -> list[str]:
+def always_xpass(rounds: dict[int, dict[str, ClaimCase]]) -> list[str]:
     """Declared deviations whose claim held in every round that ran them: no deviation after all."""
     names = sorted({name for cases in rounds.values() for name in cases})
     return [
-        name for name in names if all(shown(c.get(name)) == "deviation (xpass)" for c in rounds.values() if name in c)
+        name
+        for name in names
+        if all(c[name].verdict is Verdict.DEVIATION_DID_NOT_OCCUR for c in rounds.values() if name in c)
     ]
 
 
-def reasons(rounds: dict[int, dict[str, dict]], name: str) -> list[str]:
+def reasons(rounds: dict[int, dict[str, ClaimCase]], name: str) -> list[str]:
     """Why a flipped case did not pass, per seed."""
     return [
-        f"    seed {k}: {cases[name]['verdict']}: {cases[name].get('reason', '')}"
+        f"    seed {k}: {cases[name].verdict}: {cases[name].reason}"
         for k, cases in rounds.items()
-        if name in cases and cases[name]["verdict"] != "pass"
+        if name in cases and cases[name].verdict is not Verdict.PASS
     ]
 
 

@@ -9,8 +9,7 @@ import sys
 from pathlib import Path
 
 from rethink_core.report.compare import compare_reports, describe_changes
-from rethink_core.report.history import history
-from rethink_core.report.history_render import history_html, history_markdown
+from rethink_core.report.history import history, history_html, history_markdown
 from rethink_core.report.schema import ReportError
 from rethink_core.report.write import render
 

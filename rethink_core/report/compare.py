@@ -1,18 +1,22 @@
-"""Comparing two reports: which verdicts and measured numbers changed, case by case."""
+"""Comparing two reports: which verdicts and measured numbers changed, case by case. Both are read as
+schema 3, so a schema-2 ``deviation`` whose outcome was ``xpass`` and a ``deviation-did-not-occur``
+are the same verdict."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
 
-from rethink_core.report.model import cell, fmt, verdict_label
+from rethink_core.case import ClaimCase
+from rethink_core.report.model import verdict_label
+from rethink_core.report.numbers import cell, fmt
 from rethink_core.report.schema import load
 
 
 @dataclass
 class CaseChange:
     """How one case (claim, case) differs between two reports; values are as recorded (None: absent).
-    A verdict is as shown in a report, e.g. ``deviation (xpass)``."""
+    A verdict is as shown in a report, e.g. ``deviation-did-not-occur``."""
 
     claim: str
     case: str
@@ -27,16 +31,16 @@ def compare_reports(old_dir: Path, new_dir: Path) -> list[CaseChange]:
     old, new = (cases_by_name(Path(d)) for d in (old_dir, new_dir))
     changes = []
     for name in [*old, *(n for n in new if n not in old)]:
-        change = case_change(name, old.get(name, {}), new.get(name, {}))
+        change = case_change(name, old.get(name), new.get(name))
         if change is not None:
             changes.append(change)
     return changes
 
 
-def case_change(name: tuple[str, str], before: dict, after: dict) -> CaseChange | None:
+def case_change(name: tuple[str, str], before: ClaimCase | None, after: ClaimCase | None) -> CaseChange | None:
     """How one case changed, or None where its verdict and every number stayed the same."""
     verdict = (verdict_label(before) if before else None, verdict_label(after) if after else None)
-    m_old, m_new = before.get("measured") or {}, after.get("measured") or {}
+    m_old, m_new = before.measured if before else {}, after.measured if after else {}
     measured = {
         k: (m_old.get(k), m_new.get(k))
         for k in dict.fromkeys([*m_old, *m_new])
@@ -48,9 +52,9 @@ def case_change(name: tuple[str, str], before: dict, after: dict) -> CaseChange 
     return CaseChange(name[0], name[1], change, verdict, measured)
 
 
-def cases_by_name(folder: Path) -> dict[tuple[str, str], dict]:
+def cases_by_name(folder: Path) -> dict[tuple[str, str], ClaimCase]:
     """A report's cases by (claim, case)."""
-    return {(c.get("claim", ""), c.get("case", "")): c for c in load(folder)["results"]}
+    return {(c.claim, c.case): c for c in load(folder).cases}
 
 
 def describe_changes(changes: list[CaseChange]) -> str:

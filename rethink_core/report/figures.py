@@ -4,41 +4,43 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from rethink_core.case import ClaimCase
 from rethink_core.report.model import Exhibit, merge_series, recorded, slug, unique
 
 
-def draw_figures(cases: list[dict], folder: Path) -> list[Exhibit]:
+def draw_figures(cases: list[ClaimCase], folder: Path) -> list[Exhibit]:
     """Draw every figure as a PNG in ``folder``: each case's ``curves`` (R2's give the Figure 1a
     analogue: training loss per variant against epochs) and each merged ``figures`` title (a series'
     mean line, error bars where it has ``lo``/``hi``, its seeds' ``points`` as dots; ``xscale`` "log"
-    for a log axis). A figure
-    whose recorded data cannot be drawn is listed with the error instead of ending the report."""
+    for a log axis). A figure whose recorded data cannot be drawn is listed with the error instead of
+    ending the report."""
     taken: set[str] = set()
-    curves = [_draw_curves(cases, i, folder, taken) for i, c in enumerate(cases) if c.get("curves")]
-    merged = [_draw_merged(cases, title, parts, folder, taken) for title, parts in recorded(cases, "figures").items()]
+    curves = [_draw_curves(cases, i, folder, taken) for i, c in enumerate(cases) if c.curves]
+    merged = [
+        _draw_merged(cases, title, parts, folder, taken)
+        for title, parts in recorded([c.figures for c in cases]).items()
+    ]
     return curves + merged
 
 
-def _draw_curves(cases: list[dict], index: int, folder: Path, taken: set[str]) -> Exhibit:
+def _draw_curves(cases: list[ClaimCase], index: int, folder: Path, taken: set[str]) -> Exhibit:
     c = cases[index]
-    name = unique(slug(f"{c['claim']}-{c.get('case') or 'curves'}"), taken)
-    series = {
-        k: {"x": list(range(1, len(v.get("loss", [])) + 1)), "y": v.get("loss", [])} for k, v in c["curves"].items()
-    }
-    where = f"{c['claim']} {c.get('case', '')} ({c.get('scale')}, {c.get('dataset')})"
-    title = f"{c['claim']} {c.get('case', '')}: training loss per epoch"
-    figure = Exhibit("curves", title, f"fig-{name}", [index], c["claim"])
+    name = unique(slug(f"{c.claim}-{c.case or 'curves'}"), taken)
+    series = {k: {"x": list(range(1, len(v.get("loss", [])) + 1)), "y": v.get("loss", [])} for k, v in c.curves.items()}
+    where = f"{c.claim} {c.case} ({c.scale}, {c.dataset})"
+    title = f"{c.claim} {c.case}: training loss per epoch"
+    figure = Exhibit("curves", title, f"fig-{name}", [index], c.claim)
     xlabel, ylabel = "epochs (passes over the training set)", "average training loss"
     return _drawn(figure, folder / f"{name}.png", where, xlabel, ylabel, series)
 
 
 def _draw_merged(
-    cases: list[dict], title: str, parts: list[tuple[int, dict]], folder: Path, taken: set[str]
+    cases: list[ClaimCase], title: str, parts: list[tuple[int, dict]], folder: Path, taken: set[str]
 ) -> Exhibit:
     name = unique(slug(f"figure-{title}"), taken)
     spec, first = parts[0][1], cases[parts[0][0]]
-    where = f"{title} ({first.get('scale')}, {first.get('dataset')})"
-    figure = Exhibit("figure", title, f"fig-{name}", [i for i, _ in parts], first["claim"])
+    where = f"{title} ({first.scale}, {first.dataset})"
+    figure = Exhibit("figure", title, f"fig-{name}", [i for i, _ in parts], first.claim)
     series = merge_series(cases, parts)
     xlabel, ylabel, xscale = spec.get("xlabel", ""), spec.get("ylabel", ""), spec.get("xscale", "linear")
     return _drawn(figure, folder / f"{name}.png", where, xlabel, ylabel, series, xscale)

@@ -10,7 +10,20 @@ from __future__ import annotations
 
 from html import escape
 
-STYLE = """
+from rethink_core.case import Verdict
+
+COLOURS = {  # a verdict's badge, and the bar beside a case's name on the first screen
+    Verdict.PASS: "#2e7d32",
+    Verdict.FAIL: "#c62828",
+    Verdict.SKIP: "#b58900",
+    Verdict.UNDECIDED: "#00796b",
+    Verdict.DEVIATION: "#7b1fa2",
+    Verdict.DEVIATION_DID_NOT_OCCUR: "#7b1fa2",  # outlined, below
+    Verdict.REHEARSED: "#546e7a",
+}
+UNMARKED = (Verdict.PASS, Verdict.REHEARSED)  # no bar beside the case's name
+
+BASE = """
 body { font: 14px/1.4 system-ui, sans-serif; color: #222; max-width: 1260px; margin: 0 auto; padding: .4em 1em; }
 h1 { font-size: 1.2em; margin: .3em 0; } h2 { border-bottom: 2px solid #ccc; margin-top: 2em; }
 h3 { margin-bottom: .3em; } h4 { margin: .8em 0 .2em; }
@@ -20,8 +33,6 @@ th { background: #f4f4f4; }
 .counts { font-weight: 600; margin: .2em 0; } .where { margin: .1em 0 .3em; color: #444; font-size: .9em; }
 .verdict { display: inline-block; padding: 0 .4em; border-radius: .3em; color: #fff; font-weight: 600;
   white-space: nowrap; margin: 0 .15em .1em 0; }
-.v-pass { background: #2e7d32; } .v-fail { background: #c62828; } .v-skip { background: #b58900; }
-.v-deviation { background: #7b1fa2; } .xpass { outline: 2px dashed #7b1fa2; outline-offset: 1px; }
 table.claims { font-size: 12.5px; line-height: 1.3; width: 100%; }
 table.claims td, table.claims th { border: 0; padding: 1px 5px; }
 table.claims tbody { border-top: 1px solid #ccc; } table.claims tbody td { padding-top: 3px; }
@@ -29,9 +40,6 @@ table.claims .statement { width: 36%; } table.claims td.decided { min-width: 16e
 table.claims td.quantity { min-width: 9em; } table.claims td.text { min-width: 14em; font-size: .95em; }
 table.claims .num { text-align: right; white-space: nowrap; }
 table.claims .verdicts { width: 8.5em; } table.claims .verdict { font-size: 11px; }
-table.claims td.c-fail { border-left: 3px solid #c62828; }
-table.claims td.c-skip { border-left: 3px solid #b58900; }
-table.claims td.c-deviation { border-left: 3px solid #7b1fa2; }
 td.num, .headline td.num { text-align: right; white-space: nowrap; }
 .decided { color: #444; } .more { font-size: .9em; }
 .footnotes, .notes { font-size: .85em; color: #444; margin: .2em 0; padding-left: 1.2em; }
@@ -45,6 +53,19 @@ details { margin: .8em 0; } summary { cursor: pointer; color: #1a4d8f; }
 code { font-size: .85em; } :target { background: #fff7c0; }
 td.changed { background: #fff3cd; font-weight: 600; }
 """
+
+
+def verdict_style() -> str:
+    """Each verdict's badge colour (``.v-<verdict>``) and first-screen bar (``td.c-<verdict>``); a
+    deviation that did not occur is outlined."""
+    badges = [f".v-{v} {{ background: {c}; }}" for v, c in COLOURS.items()]
+    bars = [f"table.claims td.c-{v} {{ border-left: 3px solid {c}; }}" for v, c in COLOURS.items() if v not in UNMARKED]
+    outlined = Verdict.DEVIATION_DID_NOT_OCCUR
+    outline = f".v-{outlined} {{ outline: 2px dashed {COLOURS[outlined]}; outline-offset: 1px; }}"
+    return "\n".join([*badges, outline, *bars]) + "\n"
+
+
+STYLE = BASE + verdict_style()
 
 SCRIPT = """
 function openTarget() {

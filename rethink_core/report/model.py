@@ -1,63 +1,105 @@
-"""The report's data model, shared by every renderer: verdicts and their counts, the order of claims
-and cases, the figures and tables (:class:`Exhibit`) merged across cases, anchors and numbers as text.
-
-A case is a dict of ``results.json`` (see :mod:`rethink_core.report.schema`); nothing here reads or
-writes files.
-"""
+"""The report's data model, shared by every renderer: verdicts as shown and counted, the order of
+claims and cases, anchors, the figures and tables (:class:`Exhibit`) merged across cases, and the rows
+of the statistics, checks and runs tables. Cases are :class:`~rethink_core.case.ClaimCase` records;
+nothing here reads or writes files."""
 
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from dataclasses import dataclass, field
 
-VERDICTS = ("pass", "fail", "deviation", "skip")
-COUNT_WORDS = {"pass": "passed", "fail": "failed", "deviation": "deviation", "skip": "skipped"}
-OUTCOMES = {"xfail": "the claim did not hold, as declared", "xpass": "the claim held this time (xpass)"}
-ESTIMATES = ("mean", "accuracy", "estimate", "value", "rho")  # a statistic's estimate, by key
+from rethink_core.case import ClaimCase, Verdict, counts
+from rethink_core.report.numbers import ESTIMATES, cell, fmt, sig, with_interval
+
+COUNT_ORDER = (
+    Verdict.PASS,
+    Verdict.FAIL,
+    Verdict.DEVIATION,
+    Verdict.DEVIATION_DID_NOT_OCCUR,
+    Verdict.UNDECIDED,
+    Verdict.SKIP,
+    Verdict.REHEARSED,
+)
+ALWAYS_COUNTED = (Verdict.PASS, Verdict.FAIL, Verdict.SKIP)  # in the counts text even when 0
+OUTCOMES = {
+    Verdict.DEVIATION: "the claim did not hold, as declared",
+    Verdict.DEVIATION_DID_NOT_OCCUR: "the claim held this time: the deviation did not occur",
+}
+PLURALS = {Verdict.DEVIATION: "deviations", Verdict.DEVIATION_DID_NOT_OCCUR: "deviations did not occur"}
 STATISTIC_COLUMNS = ["case", "statistic", "test", "estimate [95% interval]", "p-value", "details"]
+CHECK_COLUMNS = ["check", "statistic", "value", "threshold", "outcome"]
 RUN_COLUMNS = ["run", "store key", "status", "epochs", "train acc", "test acc", "seconds"]
 
 
-# ----------------------------------------------------------------------------- numbers and names
+# ----------------------------------------------------------------------------- verdicts
 
 
-def fmt(value: object) -> str:
-    """Numbers as a reader wants them: accuracies and ratios to 4 digits, the rest as-is."""
-    if isinstance(value, float):
-        return f"{value:.4g}" if abs(value) < 1000 else f"{value:,.0f}"  # 0.9996 stays 0.9996, never "1"
-    if isinstance(value, dict):
-        return ", ".join(f"{k}={fmt(v)}" for k, v in value.items())
-    if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(fmt(v) for v in value) + "]"
-    return str(value)
+def verdict_label(case: ClaimCase) -> str:
+    """The verdict as shown: its word, and for a rehearsed case the verdict its checks gave
+    (``rehearsed (would be fail)``)."""
+    if case.verdict is Verdict.REHEARSED and case.would_be is not None:
+        return f"{case.verdict} (would be {case.would_be})"
+    return str(case.verdict)
 
 
-def with_interval(value: object) -> str:
-    """A number, or a ``{"mean"|"accuracy"|..., "interval95": [lo, hi]}`` statistic as ``x [lo, hi]``."""
-    if not isinstance(value, dict):
-        return fmt(value)
-    estimate = next((value[k] for k in ESTIMATES if k in value), None)
-    interval = value.get("interval95")
-    text = fmt(estimate) if estimate is not None else ""
-    return f"{text} [{fmt(interval[0])}, {fmt(interval[1])}]" if interval else text
+def label_verdict(label: str) -> Verdict:
+    """The verdict of a label made by :func:`verdict_label`."""
+    return Verdict(label.partition(" ")[0])
 
 
-def statistic_rows(items: list[tuple[str, dict]]) -> list[list[str]]:
-    """A row per statistic of (case, statistics) pairs, as text: case, name, test, estimate with its
-    95% interval, p-value, the other recorded fields (see ``STATISTIC_COLUMNS``)."""
-    shown = {"test", *ESTIMATES, "interval95", "p_value"}
-    rows = []
-    for case, stats in items:
-        for name, s in (stats or {}).items():
-            d = s if isinstance(s, dict) else {}
-            rest = fmt({k: v for k, v in d.items() if k not in shown}) if d else ""
-            rows.append([case, name, str(d.get("test", "")), with_interval(s), cell(d.get("p_value")), rest])
-    return rows
+def counts_text(cases: list[ClaimCase]) -> str:
+    """E.g. ``27 passed, 1 failed, 2 deviations, 1 skipped``: every verdict some case has, and
+    passes, failures and skips always."""
+    n = counts(cases)
+    return ", ".join(f"{n[v]} {count_words(v, n[v])}" for v in COUNT_ORDER if n[v] or v in ALWAYS_COUNTED)
 
 
-def cell(value: object) -> str:
-    """A table cell: empty for a missing value."""
-    return "" if value is None else fmt(value)
+def count_words(verdict: Verdict, n: int) -> str:
+    """``verdict``'s count words for ``n`` cases: ``deviations`` and ``deviations did not occur`` for several."""
+    return PLURALS.get(verdict, verdict.words) if n != 1 else verdict.words
+
+
+def with_verdict(cases: list[ClaimCase], *verdicts: Verdict) -> list[ClaimCase]:
+    """The cases with one of ``verdicts``, in report order."""
+    return [c for c in cases if c.verdict in verdicts]
+
+
+def deviation_note(case: ClaimCase) -> tuple[str, str]:
+    """A deviation case's (declared reason, command that measured it); "" where not recorded."""
+    declared = case.deviation
+    return (declared.reason if declared else "") or case.reason, declared.command if declared else ""
+
+
+def deviation_outcome(case: ClaimCase) -> str:
+    """What a deviation case's verdict means: its claim did not hold (as declared) or did."""
+    return OUTCOMES.get(case.verdict, "")
+
+
+# ----------------------------------------------------------------------------- order and anchors
+
+
+def sort_cases(cases: list[ClaimCase]) -> list[ClaimCase]:
+    """Claims by the smallest ``order`` among their cases, then cases by ``order``. Cases without
+    ``order`` (older reports) keep their order of appearance, after those with one."""
+    groups: dict[str, list[ClaimCase]] = defaultdict(list)
+    for c in cases:
+        groups[c.claim].append(c)
+    for members in groups.values():
+        members.sort(key=_order)
+    return [c for members in sorted(groups.values(), key=lambda m: _order(m[0])) for c in members]
+
+
+def _order(case: ClaimCase) -> float:
+    return case.order if case.order is not None else float("inf")
+
+
+def claim_groups(cases: list[ClaimCase]) -> list[tuple[str, list[int]]]:
+    """(claim, indices of its cases) in report order."""
+    groups: dict[str, list[int]] = defaultdict(list)
+    for i, c in enumerate(cases):
+        groups[c.claim].append(i)
+    return list(groups.items())
 
 
 def slug(text: str) -> str:
@@ -75,75 +117,10 @@ def unique(name: str, taken: set[str]) -> str:
     return candidate
 
 
-def case_anchors(cases: list[dict]) -> list[str]:
+def case_anchors(cases: list[ClaimCase]) -> list[str]:
     """A unique HTML id per case, e.g. ``case-R1-alexnet``."""
     taken: set[str] = set()
-    return [unique(slug(f"case-{c.get('claim', '')}-{c.get('case', '')}"), taken) for c in cases]
-
-
-# ----------------------------------------------------------------------------- verdicts
-
-
-def verdict_label(case: dict) -> str:
-    """The verdict as shown: ``deviation (xpass)`` where a declared deviation's claim held this time."""
-    verdict = case.get("verdict", "?")
-    if verdict == "deviation" and (case.get("deviation") or {}).get("outcome") == "xpass":
-        return "deviation (xpass)"
-    return verdict
-
-
-def counts(cases: list[dict]) -> dict[str, int]:
-    """How many cases have each verdict, every verdict present (0 where none)."""
-    return {v: sum(c.get("verdict") == v for c in cases) for v in VERDICTS}
-
-
-def counts_text(n: dict[str, int]) -> str:
-    """E.g. ``27 passed, 1 failed, 2 deviations, 1 skipped``."""
-    words = {**COUNT_WORDS, "deviation": "deviation" if n.get("deviation") == 1 else "deviations"}
-    return ", ".join(f"{n.get(v, 0)} {words[v]}" for v in VERDICTS)
-
-
-def deviation_note(case: dict) -> tuple[str, str]:
-    """A deviation case's (reason, command that measured it); empty strings where not recorded."""
-    declared = case.get("deviation") or {}
-    return declared.get("reason") or case.get("reason", ""), declared.get("command", "")
-
-
-def deviation_outcome(case: dict) -> str:
-    """What a deviation case's outcome means (``xfail`` or ``xpass``), or "" where not recorded."""
-    return OUTCOMES.get((case.get("deviation") or {}).get("outcome", ""), "")
-
-
-def notes(cases: list[dict], verdict: str) -> list[dict]:
-    """The cases with ``verdict`` (``deviation`` or ``skip``), for the list near the top of a report."""
-    return [c for c in cases if c.get("verdict") == verdict]
-
-
-# ----------------------------------------------------------------------------- order
-
-
-def sort_cases(cases: list[dict]) -> list[dict]:
-    """Claims by the smallest ``order`` among their cases, then cases by ``order``. Cases without
-    ``order`` (older reports) keep their order of appearance, after those with one."""
-    groups: dict[str, list[dict]] = {}
-    for c in cases:
-        groups.setdefault(c.get("claim", ""), []).append(c)
-    for members in groups.values():
-        members.sort(key=_order)
-    return [c for members in sorted(groups.values(), key=lambda m: _order(m[0])) for c in members]
-
-
-def _order(case: dict) -> float:
-    order = case.get("order")
-    return order if isinstance(order, int) else float("inf")
-
-
-def claim_groups(cases: list[dict]) -> list[tuple[str, list[int]]]:
-    """(claim, indices of its cases) in report order."""
-    groups: dict[str, list[int]] = {}
-    for i, c in enumerate(cases):
-        groups.setdefault(c.get("claim", ""), []).append(i)
-    return list(groups.items())
+    return [unique(slug(f"case-{c.claim}-{c.case}"), taken) for c in cases]
 
 
 # ----------------------------------------------------------------------------- figures and tables
@@ -166,19 +143,20 @@ class Exhibit:
     error: str = ""  # why a figure could not be drawn
 
 
-def recorded(cases: list[dict], key: str) -> dict[str, list[tuple[int, dict]]]:
-    """Title -> [(case index, spec), ...] of every ``figures`` or ``tables`` entry, in report order."""
-    found: dict[str, list[tuple[int, dict]]] = {}
-    for i, c in enumerate(cases):
-        for title, spec in (c.get(key) or {}).items():
-            found.setdefault(title, []).append((i, spec))
-    return found
+def recorded(specs: list[dict]) -> dict[str, list[tuple[int, dict]]]:
+    """Title -> [(case index, spec), ...] of each case's ``figures`` or ``tables`` (``specs[i]`` is
+    case i's), in report order."""
+    found: dict[str, list[tuple[int, dict]]] = defaultdict(list)
+    for i, by_title in enumerate(specs):
+        for title, spec in by_title.items():
+            found[title].append((i, spec))
+    return dict(found)
 
 
-def merge_tables(cases: list[dict]) -> list[Exhibit]:
+def merge_tables(cases: list[ClaimCase]) -> list[Exhibit]:
     """Tables of the same title concatenated in report order; columns are the union, in order."""
     tables, taken = [], set()
-    for title, parts in recorded(cases, "tables").items():
+    for title, parts in recorded([c.tables for c in cases]).items():
         columns = list(dict.fromkeys(col for _, spec in parts for col in spec.get("columns", [])))
         rows = [
             [dict(zip(spec.get("columns", []), row, strict=False)).get(col) for col in columns]
@@ -186,17 +164,17 @@ def merge_tables(cases: list[dict]) -> list[Exhibit]:
             for row in spec.get("rows", [])
         ]
         anchor = unique(slug(f"table-{title}"), taken)
-        claim = cases[parts[0][0]]["claim"]
+        claim = cases[parts[0][0]].claim
         tables.append(Exhibit("table", title, anchor, [i for i, _ in parts], claim, columns=columns, rows=rows))
     return tables
 
 
-def merge_series(cases: list[dict], parts: list[tuple[int, dict]]) -> dict[str, dict]:
+def merge_series(cases: list[ClaimCase], parts: list[tuple[int, dict]]) -> dict[str, dict]:
     """The series of one figure title from several cases; a label recorded twice gets its case added."""
     series: dict[str, dict] = {}
     for i, spec in parts:
         for label, values in spec.get("series", {}).items():
-            series[label if label not in series else f"{label} ({cases[i].get('case', i)})"] = values
+            series[label if label not in series else f"{label} ({cases[i].case})"] = values
     return series
 
 
@@ -215,7 +193,36 @@ def curves_of(exhibits: list[Exhibit], index: int) -> list[Exhibit]:
     return [e for e in exhibits if e.kind == "curves" and e.cases == [index]]
 
 
-# ----------------------------------------------------------------------------- runs
+# ----------------------------------------------------------------------------- rows of a case's tables
+
+
+def statistic_rows(cases: list[ClaimCase]) -> list[list[str]]:
+    """A row per statistic of the cases, as text: case, name, test, estimate with its 95% interval,
+    p-value, the other recorded fields (see ``STATISTIC_COLUMNS``)."""
+    shown = {"test", *ESTIMATES, "interval95", "p_value"}
+    rows = []
+    for c in cases:
+        for name, s in c.statistics.items():
+            d = s if isinstance(s, dict) else {}
+            rest = fmt({k: v for k, v in d.items() if k not in shown}) if d else ""
+            rows.append([c.case, name, str(d.get("test", "")), with_interval(s), cell(d.get("p_value")), rest])
+    return rows
+
+
+def check_rows(case: ClaimCase) -> list[list[str]]:
+    """A row per named check the case judged (see ``CHECK_COLUMNS``)."""
+    return [[k.name, k.statistic, cell(k.value), k.threshold, k.outcome] for k in case.checks]
+
+
+def design_facts(case: ClaimCase) -> list[tuple[str, str]]:
+    """(label, text) of what a case's design rests on, those recorded: its seeds, the smallest p it
+    can reach, its analysis plan's hash."""
+    facts = [
+        ("seeds", fmt(list(case.seeds)) if case.seeds else ""),
+        ("smallest reachable p", sig(float(case.smallest_p), 2) if case.smallest_p is not None else ""),
+        ("analysis plan", case.plan_hash),
+    ]
+    return [(label, text) for label, text in facts if text]
 
 
 def run_row(run: dict, short: bool = False) -> list:

@@ -1,55 +1,61 @@
-"""``results.json``: building it from a session's cases and reading it back (schemas 1 and 2).
+"""``results.json``: the one writer of a session's document (:func:`document`) and the one reader
+(:func:`load`, schemas 1, 2 and 3).
 
-``{"schema": 2, "meta": {...}, "counts": {"pass": n, "fail": n, "deviation": n, "skip": n},
-"results": [case, ...]}``. Each case has ``claim`` (id, e.g. ``R1``), ``case``, ``verdict``
-(``pass``, ``fail``, ``deviation`` or ``skip``), ``measured``, ``paper``, ``scale``, ``dataset``,
-and optionally ``order`` (the test's position in pytest's collection order), ``test``, ``title``,
-``reason``, ``deviation`` (``{"reason", "command", "outcome": "xfail" | "xpass"}``: a case declared
-in advance not to reproduce at this scale), ``statistics``, ``definitions``, ``runs`` (the training
-runs behind the numbers: store key, status, epochs), ``curves``, ``figures``, ``tables``, and
-(no schema change: older reports lack them) ``statement``, ``headline`` and ``decided_by``:
+``{"schema": 3, "meta": {...}, "counts": {verdict: n, ...}, "results": [case, ...]}``: ``counts``
+holds every :class:`~rethink_core.case.Verdict` (0 where no case has it); each case is a
+:class:`~rethink_core.case.ClaimCase` as :meth:`~rethink_core.case.ClaimCase.to_json` writes it
+(empty optional fields left out), in report order. Its free-form fields:
 
 - ``curves``: ``{label: {"loss": [per-epoch values], ...}}``, learning curves of one case.
-- ``figures``: ``{title: {"xlabel": str, "ylabel": str, "series": {label: {"x": [...], "y": [...],
-  "lo": [...], "hi": [...], "points": [[x, y], ...]}}}}`` (``lo``/``hi`` optional: an interval drawn
-  as error bars; ``points`` optional: each seed's value, drawn as dots beside the mean line). Figures
-  with the same title from several cases are drawn on one set of axes.
+- ``figures``: ``{title: {"xlabel": str, "ylabel": str, "xscale": "linear" | "log", "series": {label:
+  {"x": [...], "y": [...], "lo": [...], "hi": [...], "points": [[x, y], ...]}}}}`` (``lo``/``hi``
+  optional: an interval drawn as error bars; ``points`` optional: each seed's value, drawn as dots
+  beside the mean line). Figures with the same title from several cases are drawn on one set of axes.
 - ``tables``: ``{title: {"columns": [...], "rows": [[...], ...]}}``; rows of tables with the same
   title from several cases are concatenated in report order.
-- ``statement``: the claim's one plain sentence (the same for every case of a claim).
-- ``headline``: ``[{"quantity": str, "ours": float | None, "paper": float | str | None, "unit":
-  "percent" | "epochs" | "ratio" | "number", "note": str}, ...]``, ours beside the paper's; percent
-  values are fractions (0.0868 is 8.7%); ``note`` says which data each side is of.
-- ``decided_by``: ``{"statistic": str, "value": float, "threshold": str}``, what decided the verdict.
+- ``statistics``: ``{name: {"test": str, "mean" | "accuracy" | ...: float, "interval95": [lo, hi],
+  "p_value": float, ...}}``; ``definitions``: ``{name: text}``; ``runs``: ``[{"run", "key", "status",
+  "epochs", "train_acc", "test_acc", "seconds"}, ...]``.
 
-Schema 1 had no ``counts``, no ``deviation`` verdict and no ``order``, and called ``meta``'s
-``departures`` ``deviations``; it is read as schema 2.
+Schema 2 had four verdicts (a ``deviation`` whose ``deviation.outcome`` was ``xpass`` now reads as
+``deviation-did-not-occur``: :meth:`~rethink_core.case.ClaimCase.from_json` upgrades each case);
+schema 1 also had no ``counts`` and no ``order`` and called ``meta``'s ``departures`` ``deviations``.
 """
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 
+from rethink_core.case import SCHEMA, ClaimCase, counts
 from rethink_core.errors import RethinkError
-from rethink_core.report.model import counts, sort_cases
+from rethink_core.report.model import sort_cases
 
-SCHEMA = 2
-READABLE = (1, 2)
+READABLE = (1, 2, SCHEMA)
 
 
 class ReportError(RethinkError):
     """A ``results.json`` that cannot be read: missing, damaged, or of an unknown schema."""
 
 
-def document(cases: list[dict], meta: dict) -> dict:
-    """The ``results.json`` of a session: its cases in report order, with the verdict counts."""
+@dataclass(frozen=True)
+class Results:
+    """A ``results.json`` as read: the session's ``meta`` and its cases in report order."""
+
+    meta: dict
+    cases: list[ClaimCase]
+
+
+def document(cases: list[ClaimCase], meta: dict) -> dict:
+    """The ``results.json`` of a session: its cases in report order, with the count of every verdict."""
     ordered = sort_cases(cases)
-    return {"schema": SCHEMA, "meta": meta, "counts": counts(ordered), "results": ordered}
+    tally = {str(verdict): n for verdict, n in counts(ordered).items()}
+    return {"schema": SCHEMA, "meta": meta, "counts": tally, "results": [c.to_json() for c in ordered]}
 
 
-def load(folder: Path) -> dict:
-    """The ``results.json`` of a report folder as schema 2, its cases in report order."""
+def load(folder: Path) -> Results:
+    """The ``results.json`` of a report folder (schema 1, 2 or 3), its cases in report order."""
     path = Path(folder) / "results.json"
     try:
         doc = json.loads(path.read_text())
@@ -58,7 +64,7 @@ def load(folder: Path) -> dict:
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise ReportError(f"{path} is damaged: not JSON ({exc})") from None
     check(doc, path)
-    return upgrade(doc)
+    return Results(upgrade_meta(doc.get("meta") or {}), sort_cases(read_cases(doc["results"], path)))
 
 
 def check(doc: object, path: Path) -> None:
@@ -66,16 +72,26 @@ def check(doc: object, path: Path) -> None:
     if not isinstance(doc, dict):
         raise ReportError(f"{path} is damaged: not a JSON object")
     if doc.get("schema") not in READABLE:
-        readable = " and ".join(map(str, READABLE))
+        readable = ", ".join(map(str, READABLE[:-1])) + f" and {READABLE[-1]}"
         raise ReportError(f"{path} has schema {doc.get('schema')!r}; this version reads schemas {readable}")
     results, meta = doc.get("results"), doc.get("meta", {})
     if not isinstance(results, list) or not all(isinstance(c, dict) for c in results) or not isinstance(meta, dict):
         raise ReportError(f"{path} is damaged: needs a list of results and a meta object")
 
 
-def upgrade(doc: dict) -> dict:
-    """``doc`` as schema 2 (a copy): ``departures`` for an older ``deviations``, counts, report order."""
-    meta = dict(doc.get("meta") or {})
-    if "departures" not in meta and "deviations" in meta:
-        meta["departures"] = meta.pop("deviations")
-    return document(doc["results"], meta)
+def read_cases(results: list[dict], path: Path) -> list[ClaimCase]:
+    """Each case of ``results`` as a :class:`ClaimCase` (upgraded from schema 1 or 2)."""
+    cases = []
+    for i, d in enumerate(results):
+        try:
+            cases.append(ClaimCase.from_json(d))
+        except (KeyError, ValueError, TypeError, AttributeError) as exc:
+            raise ReportError(f"{path} is damaged: result {i} cannot be read ({type(exc).__name__}: {exc})") from None
+    return cases
+
+
+def upgrade_meta(meta: dict) -> dict:
+    """``meta`` with schema 1's ``deviations`` called ``departures`` (a copy)."""
+    if "departures" in meta or "deviations" not in meta:
+        return dict(meta)
+    return {("departures" if k == "deviations" else k): v for k, v in meta.items()}

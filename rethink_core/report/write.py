@@ -7,6 +7,7 @@ import os
 from datetime import UTC, datetime
 from pathlib import Path
 
+from rethink_core.case import ClaimCase
 from rethink_core.report.figures import draw_figures
 from rethink_core.report.html import page
 from rethink_core.report.markdown import markdown
@@ -15,9 +16,9 @@ from rethink_core.report.schema import document, load
 from rethink_core.store import write_json_atomic
 
 
-def write_report(cases: list[dict], meta: dict, report_dir: Path) -> Path:
+def write_report(cases: list[ClaimCase], meta: dict, report_dir: Path) -> Path:
     """Write one report folder from a session's cases and its ``meta`` and point ``latest`` at it;
-    returns the folder."""
+    returns the folder. The report is rendered from the ``results.json`` written, as a rebuild would."""
     folder = new_folder(Path(report_dir))
     write_json_atomic(folder / "results.json", document(cases, meta))
     render(folder)
@@ -29,10 +30,10 @@ def render(folder: Path) -> None:
     """(Re)build ``report.md``, ``report.html`` and the figures of a report folder from its
     ``results.json`` (raises :class:`~rethink_core.report.schema.ReportError` where it is unreadable)."""
     folder = Path(folder)
-    doc = load(folder)
-    exhibits = draw_figures(doc["results"], folder) + merge_tables(doc["results"])
-    (folder / "report.md").write_text(markdown(doc, exhibits))
-    (folder / "report.html").write_text(page(doc, exhibits, folder))
+    results = load(folder)
+    exhibits = draw_figures(results.cases, folder) + merge_tables(results.cases)
+    (folder / "report.md").write_text(markdown(results, exhibits))
+    (folder / "report.html").write_text(page(results, exhibits, folder))
 
 
 def new_folder(report_dir: Path) -> Path:

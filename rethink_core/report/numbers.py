@@ -1,15 +1,44 @@
-"""Numbers as the report's summaries show them, with no more digits than their unit allows:
-percent with one decimal (values are fractions: 0.0868 -> ``8.7%``), epochs as integers, ratios with
-two significant digits, other numbers with three (and p-values like ``3.1e-05``)."""
+"""Numbers and recorded values as text. The full records keep 4 significant digits (:func:`fmt`); the
+summaries show no more digits than a headline row's unit allows (:func:`number`): percent with one
+decimal (values are fractions: 0.0868 -> ``8.7%``), epochs as integers, ratios with two significant
+digits, other numbers with three (and p-values like ``3.1e-05``)."""
 
 from __future__ import annotations
 
 import math
 
-UNITS = ("percent", "epochs", "ratio", "number")
+from rethink_core.case import Check
+
 SIGNIFICANT = {"ratio": 2, "number": 3}
 MISSING = "–"
 LONGEST = 160  # characters of a recorded text shown in a summary cell, before an ellipsis
+ESTIMATES = ("mean", "accuracy", "estimate", "value", "rho")  # a statistic's estimate, by key
+
+
+def fmt(value: object) -> str:
+    """Numbers as a reader wants them: accuracies and ratios to 4 digits, the rest as-is."""
+    if isinstance(value, float):
+        return f"{value:.4g}" if abs(value) < 1000 else f"{value:,.0f}"  # 0.9996 stays 0.9996, never "1"
+    if isinstance(value, dict):
+        return ", ".join(f"{k}={fmt(v)}" for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(fmt(v) for v in value) + "]"
+    return str(value)
+
+
+def cell(value: object) -> str:
+    """A table cell: empty for a missing value."""
+    return "" if value is None else fmt(value)
+
+
+def with_interval(value: object) -> str:
+    """A number, or a ``{"mean"|"accuracy"|..., "interval95": [lo, hi]}`` statistic as ``x [lo, hi]``."""
+    if not isinstance(value, dict):
+        return fmt(value)
+    estimate = next((value[k] for k in ESTIMATES if k in value), None)
+    interval = value.get("interval95")
+    text = fmt(estimate) if estimate is not None else ""
+    return f"{text} [{fmt(interval[0])}, {fmt(interval[1])}]" if interval else text
 
 
 def sig(value: float, digits: int) -> str:
@@ -33,7 +62,7 @@ def number(value: object, unit: str = "number") -> str:
     """One headline value in its unit; a text (e.g. the paper's "1.5x to 4x") as it is."""
     if value is None:
         return MISSING
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
+    if not _is_number(value):
         return str(value)
     if unit == "percent":
         return f"{_tidy(100 * value, 1)}%"
@@ -48,7 +77,7 @@ def number(value: object, unit: str = "number") -> str:
 def difference(ours: object, paper: object, unit: str = "number") -> str:
     """Ours minus the paper's, of the values as shown (so the three columns agree): ``-1.1 pts`` for
     percent, ``+12`` for epochs, two or three significant digits otherwise; "" unless both are numbers."""
-    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (ours, paper)):
+    if not (_is_number(ours) and _is_number(paper)):
         return ""
     if unit == "percent":
         shown = round(100 * ours, 1) - round(100 * paper, 1)
@@ -60,15 +89,14 @@ def difference(ours: object, paper: object, unit: str = "number") -> str:
     return _signed(sig(shown, digits))
 
 
-def decided_text(decided: dict | None) -> str:
-    """``class-permutation p = 0.62 (>= 0.001)``: the statistic, its value and the threshold it was
-    held to; "" where nothing is recorded."""
-    if not isinstance(decided, dict) or not decided.get("statistic"):
+def check_text(check: Check | None) -> str:
+    """``class-permutation p = 0.62 (>= 0.001)``: a check's statistic, its value and the threshold it
+    was held to; "" where nothing is recorded."""
+    if check is None or not check.statistic:
         return ""
-    value = decided.get("value")
-    shown = sig(float(value), 2) if isinstance(value, (int, float)) and not isinstance(value, bool) else MISSING
-    threshold = f" ({decided['threshold']})" if decided.get("threshold") else ""
-    return f"{decided['statistic']} = {shown}{threshold}"
+    shown = sig(float(check.value), 2) if _is_number(check.value) else MISSING
+    threshold = f" ({check.threshold})" if check.threshold else ""
+    return f"{check.statistic} = {shown}{threshold}"
 
 
 def short(value: object) -> str:
@@ -86,6 +114,10 @@ def _short(value: object) -> str:
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(_short(v) for v in value) + "]"
     return "" if value is None else str(value)
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def _trim(text: str) -> str:

@@ -1,0 +1,132 @@
+"""One session's settings, resolved once: what to run, on which data, where and in what precision,
+where finished runs and reports go. Built by the plugin from pytest's options (as pytest-benchmark's
+``BenchmarkSession`` is); fixtures and claims get it from there, and nothing else reads an option or
+an environment variable for a setting.
+
+Everything here is as a run trains under it: the device and precision as resolved for the process
+that trains, paths absolute (a run may train in another process, or on another machine).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from rethink_core.devices import resolve_device
+from rethink_core.errors import ConfigError
+from rethink_core.experiment import Lab
+from rethink_core.precision import resolve_precision
+from rethink_core.scales import Scale, get_scale, rehearse, with_user_models
+from rethink_core.store import Store
+from rethink_core.user_models import HYPER_KEYS
+
+# Environment variables that give a setting's default (an option given on the command line wins).
+PRECISION_ENV, STORE_ENV, COMPILE_ENV = "RETHINK_PRECISION", "RETHINK_STORE", "RETHINK_COMPILE"
+# The options that set a user model's training (--lr, --batch-size, ...), with --train-images.
+USER_MODEL_OPTIONS = (*HYPER_KEYS, "train_images")
+
+
+def store_dir_default() -> Path:
+    """Where finished runs are kept unless ``--store-dir`` or ``$RETHINK_STORE`` says otherwise."""
+    return Path(os.environ.get(STORE_ENV) or Path.home() / ".cache" / "rethink" / "runs")
+
+
+def precision_default() -> str:
+    return os.environ.get(PRECISION_ENV, "auto")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What a claims session runs and how; see the module's docstring."""
+
+    scale: Scale
+    data_root: Path | None
+    download: bool
+    device: str  # "cpu" or "cuda:<i>", resolved for this process
+    precision: str  # "float32" or "bf16", resolved for this process's device
+    precision_choice: str  # as asked for: auto, bf16 or float32
+    store_dir: Path
+    report_dir: Path
+    user_models: tuple[str, ...] = ()
+    compile_mode: str = ""  # torch.compile: "" off, "1" its default mode, else a mode name
+    command: tuple[str, ...] = ()  # how the session was started, for the report
+    worker: str | None = None  # "gw<i>" in a pytest-xdist worker
+    user_settings: dict = field(default_factory=dict)  # --lr, --batch-size... as given (None: not given)
+
+    @classmethod
+    def from_options(cls, option: Callable[[str], Any], worker: str | None = None, command: tuple = ()) -> Settings:
+        """Resolve the settings from ``option(name)`` (pytest's ``config.getoption``); raises
+        :class:`~rethink_core.errors.RethinkError` on a bad value, in one line."""
+        scale = get_scale(option("--scale"), option("--dataset"), option("--seeds"), first_seed=option("--first-seed"))
+        models = tuple(option("--model"))
+        given = {key: option("--" + key.replace("_", "-")) for key in USER_MODEL_OPTIONS}
+        if any(v is not None for v in given.values()) and not models:
+            names = ", ".join("--" + k.replace("_", "-") for k, v in given.items() if v is not None)
+            raise ConfigError(f"{names}: settings of a user's model, given without --model")
+        if models:
+            hyper = {k: given[k] for k in HYPER_KEYS}
+            scale = with_user_models(scale, list(models), hyper, given["train_images"])
+        if option("--rehearse"):
+            scale = rehearse(scale)
+        device = resolve_device(option("--device"), int(worker[2:]) if worker else 0)
+        root = option("--data-root")
+        return cls(
+            scale=scale,
+            data_root=Path(root).expanduser().resolve() if root else None,
+            download=bool(option("--download")),
+            device=device,
+            precision=resolve_precision(option("--precision"), device.split(":")[0]),
+            precision_choice=option("--precision"),
+            store_dir=Path(option("--store-dir")).expanduser().resolve(),
+            report_dir=Path(option("--report-dir")).expanduser().resolve(),
+            user_models=models,
+            compile_mode=compile_mode(os.environ.get(COMPILE_ENV, "")),
+            command=tuple(command),
+            worker=worker,
+            user_settings=given,
+        )
+
+    @property
+    def dataset(self) -> str:
+        """The data set as it is loaded: a registered name or an ``.npz`` path."""
+        return self.scale.dataset
+
+    @property
+    def dataset_name(self) -> str:
+        """The data set's name as runs and reports give it (an ``.npz`` by its file name)."""
+        return Path(self.dataset).name if self.dataset.endswith(".npz") else self.dataset
+
+    @property
+    def root(self) -> str | None:
+        """The data root as the loaders take it."""
+        return str(self.data_root) if self.data_root else None
+
+    def precision_on(self, device_type: str) -> str:
+        """The precision asked for, resolved for another kind of device (T4 trains on the CPU)."""
+        return resolve_precision(self.precision_choice, device_type)
+
+    @cached_property
+    def store(self) -> Store:
+        """The results store: opened (and checked writable) once per process, when first needed."""
+        return Store(self.store_dir)
+
+    def lab(self, **hooks: Callable) -> Lab:
+        """A lab training through the store under these settings (``on_epoch``, ``on_finish``: progress)."""
+        return Lab(
+            store=self.store,
+            device=self.device,
+            precision=self.precision,
+            root=self.root,
+            download=self.download,
+            compile_mode=self.compile_mode,
+            **hooks,
+        )
+
+
+def compile_mode(value: str) -> str:
+    """``$RETHINK_COMPILE`` as a mode: "" (off) for unset or ``0``."""
+    return "" if value in ("", "0") else value
