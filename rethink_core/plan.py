@@ -23,8 +23,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field, replace
 from enum import StrEnum
 
 import numpy as np
@@ -114,7 +114,9 @@ class Decision:
     level: float  # the level each look's tests were held to
     test: str
     plan_hash: str
+    smallest_p: float  # the smallest p the plan's design can reach
     values: tuple[float, ...] = field(default=())
+    power: float | None = None  # the design's power at the SESOI (run_sequentially fills it in)
 
     def as_dict(self) -> dict:
         return {**asdict(self), "step": str(self.step), "values": list(self.values)}
@@ -170,8 +172,24 @@ def _decision(
         level=plan.alpha_per_look,
         test=plan.test,
         plan_hash=plan.plan_hash,
+        smallest_p=plan.smallest_p,
         values=tuple(float(v) for v in values[:used]),
     )
+
+
+def run_sequentially(plan: AnalysisPlan, seeds: Sequence[int], value_of: Callable[[int], float]) -> Decision:
+    """Train and judge look by look: ``value_of(seed)`` (which trains that seed's runs) is called for
+    the seeds up to the plan's next look, in order, until the plan decides or its last look is
+    reached. ``seeds`` are the case's seeds in order (at least ``max_seeds`` of them); a seed beyond
+    the stopping point is never trained here, and a stored one never enters the verdict."""
+    values: list[float] = []
+    decision = decide(values, plan)
+    for look in plan.active_looks:
+        values += [value_of(seed) for seed in seeds[len(values) : look]]
+        decision = decide(values, plan)
+        if decision.step is not Step.MORE_SEEDS:
+            break
+    return replace(decision, power=power(plan))
 
 
 def operating_characteristics(plan: AnalysisPlan, effect: float, draws: int = 2000, seed: int = 0) -> dict[str, float]:

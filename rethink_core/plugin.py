@@ -23,6 +23,7 @@ from rethink_core.devices import CHOICES
 from rethink_core.errors import RethinkError
 from rethink_core.experiment import Lab
 from rethink_core.paper import STATEMENTS
+from rethink_core.plan import Decision, Step
 from rethink_core.progress import Progress
 from rethink_core.scales import SCALES, Scale
 from rethink_core.session import CLAIM_ATTR, RECORD_ATTR, ClaimSession
@@ -201,14 +202,95 @@ def record(request: pytest.FixtureRequest, settings: Settings):  # noqa: ANN201 
     def _record(case: str, measured: dict, paper: dict | str | None = None, **extra: object) -> None:
         entry = {"claim": claim, "case": case, "measured": measured, "paper": paper, "scale": scale.name, **extra}
         declared = None if scale.rehearsal else deviations.declared(claim, case, scale.name, dataset)
-        if declared is not None:  # only the claim's own assertions make it a deviation; any other error fails
-            entry["deviation"] = {"reason": declared.reason, "command": declared.command}
+        if declared is not None:
+            entry["deviation"] = {"reason": declared.reason, "command": declared.command, "check": declared.check}
+        if declared is not None and not declared.check:  # declared before named checks: any assertion of the case
             reason = f"declared deviation: {declared.reason}"
             request.node.add_marker(pytest.mark.xfail(reason=reason, strict=False, raises=AssertionError))
         request.node.stash[RECORD] = entry
         request.node.user_properties.extend(junit_properties(case, extra))
 
     return _record
+
+
+@pytest.fixture
+def check(request: pytest.FixtureRequest):  # noqa: ANN201 - a checker callable
+    """``check(name, holds, message, statistic=..., value=..., threshold=...)``: one named check of the
+    case (call ``record`` first), recorded with its outcome, then asserted. A deviation declared in
+    :mod:`rethink_core.deviations` names one check and is strict: where that check fails the case is
+    the declared deviation (xfail); where it holds the case fails ("declared deviation did not occur").
+    ``check.decision(name, decision, to_decide)`` judges an analysis plan's
+    :class:`~rethink_core.plan.Decision`: pass, fail, or undecided (a skip saying what would decide it)."""
+    return Checker(request.node)
+
+
+class Checker:
+    """The ``check`` fixture's callable; see :func:`check`."""
+
+    def __init__(self, node: pytest.Item) -> None:
+        self.node = node
+
+    def __call__(
+        self,
+        name: str,
+        holds: bool,
+        message: str = "",
+        *,
+        statistic: str = "",
+        value: float | None = None,
+        threshold: str = "",
+    ) -> None:
+        outcome = "pass" if holds else "fail"
+        self._add({"name": name, "statistic": statistic, "value": value, "threshold": threshold, "outcome": outcome})
+        if self._declared(name):
+            if holds:
+                pytest.fail(
+                    f"declared deviation did not occur: {name!r} held ({statistic} = {value}, "
+                    f"{threshold}); review rethink_core/deviations.py",
+                    pytrace=False,
+                )
+            pytest.xfail(f"declared deviation: {self._entry()['deviation']['reason']}")
+        if not holds:
+            raise AssertionError(message or f"{name}: {statistic} = {value}, not {threshold}")
+
+    def decision(self, name: str, decision: Decision, to_decide: str) -> None:
+        """Judge a plan's decision: pass, fail ("smaller than matters"), or undecided at the cap."""
+        entry = self._entry()
+        entry.update(plan_hash=decision.plan_hash, smallest_p=decision.smallest_p)
+        entry["statistics"] = {**(entry.get("statistics") or {}), f"{name}: plan's decision": decision.as_dict()}
+        if decision.step is Step.MORE_SEEDS:
+            raise pytest.UsageError(f"{name}: the claim stopped before its plan's look at {decision.next_look} seeds")
+        statistic = f"{decision.test} p, no effect (then: effect >= SESOI)"
+        threshold = f"<= {decision.level:.3g}"
+        if decision.step is Step.UNDECIDED:
+            self._add({"name": name, "statistic": statistic, "value": decision.p_effect, "threshold": threshold})
+            pytest.skip(
+                f"undecided: {name}: on {decision.seeds_used} seeds neither no effect (p "
+                f"{decision.p_effect:.3g}) nor an effect that matters (p {decision.p_smaller:.3g}) is "
+                f"excluded at {decision.level:.3g}; {to_decide}"
+            )
+        passed = decision.step is Step.PASS
+        value = decision.p_effect if passed else decision.p_smaller
+        self(
+            name,
+            passed,
+            f"{name}: the effect is smaller than matters ({decision.test} p of an effect >= the "
+            f"SESOI {decision.p_smaller:.3g} <= {decision.level:.3g}; per-seed values {decision.values})",
+            statistic=statistic if passed else f"{decision.test} p, effect >= SESOI",
+            value=value,
+            threshold=threshold,
+        )
+
+    def _entry(self) -> dict:
+        if RECORD not in self.node.stash:
+            raise pytest.UsageError(f"{self.node.nodeid}: call record(...) before check(...)")
+        return self.node.stash[RECORD]
+
+    def _add(self, named: dict) -> None:
+        self._entry().setdefault("checks", []).append(named)
+
+    def _declared(self, name: str) -> bool:
+        return (self._entry().get("deviation") or {}).get("check") == name
 
 
 # ----------------------------------------------------------------------------- failures on bad input

@@ -94,6 +94,9 @@ class Scale:
     rehearsal: bool = False  # sizes cut to a few dozen images and one epoch (rehearse): wiring, not verdicts
     width_sweep: WidthSweep | None = None  # D1/D2's experiment; None: the scale cannot afford it
     theory: TheorySizes = THEORY["smoke"]  # what the theory claims T1-T4 run
+    # The most seeds a case with an analysis plan (rethink_core.plan) may train: it stops at the first
+    # look that decides, and is undecided at this cap. Never fewer than ``seeds``.
+    max_seeds: int = 1
 
     def width_sweep_experiment(self, units: int, noisy: bool, seed: int) -> Experiment:
         """One run of the double-descent sweep: the MLP on pooled images with ``units`` hidden units,
@@ -160,6 +163,10 @@ class Scale:
     def seed_list(self) -> list[int]:
         return list(range(self.first_seed, self.first_seed + self.seeds))
 
+    def planned_seed_list(self) -> list[int]:
+        """The seeds a planned case may use, in the order its looks take them (up to ``max_seeds``)."""
+        return list(range(self.first_seed, self.first_seed + max(self.seeds, self.max_seeds)))
+
     def ablation_seed_list(self) -> list[int]:
         """Seeds of the Table 1 ablations: the first ``ablation_seeds`` of :meth:`seed_list` (the
         paper's Table 1 reports one run per cell)."""
@@ -222,6 +229,9 @@ SCALES = {
         max_epochs=300,
         corruption_grid=(0.0, 0.2, 0.4, 0.6, 0.8, 1.0),
         seeds=2,
+        # The label-noise sweep's planned cases (R3's trend, A1) may add seeds 3 and 4 (rethink_core/verdicts.py,
+        # PLANS): about 3.5 minutes of wall time each on 2 cores (docs/findings.md).
+        max_seeds=4,
         ablation_models=("mlp1x512", "alexnet", "inception", "inception_nobn"),
         ablation_seeds=1,
         # Inception without BatchNorm (lr 0.003) can sit at chance for 75 epochs before it learns (seed 4):
@@ -242,6 +252,7 @@ SCALES = {
         max_epochs=300,
         corruption_grid=tuple(round(0.1 * i, 1) for i in range(11)),
         seeds=1,
+        max_seeds=8,  # a GPU night: the exact sign-flip test reaches its share of 0.01 at 8 seeds
         ablation_models=("inception", "inception_nobn", "alexnet", "mlp3x512", "mlp1x512"),
         width_sweep=WIDTH_SWEEP,  # a small experiment at every scale: Nakkiran's ResNet18 sweep is out of reach
         theory=THEORY["paper"],
@@ -337,7 +348,7 @@ def get_scale(name: str, dataset: str | None = None, seeds: int | None = None, f
     if seeds is not None:
         if seeds < 1:
             raise ConfigError(f"--seeds must be at least 1, got {seeds}")
-        scale = replace(scale, seeds=seeds)
+        scale = replace(scale, seeds=seeds, max_seeds=max(seeds, scale.max_seeds))
     if first_seed < 0:
         raise ConfigError(f"--first-seed must be 0 or more, got {first_seed}")
     return replace(scale, first_seed=first_seed)

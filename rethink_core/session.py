@@ -29,6 +29,7 @@ from rethink_core.provenance import provenance
 from rethink_core.scales import DEPARTURES, Scale
 from rethink_core.settings import Settings
 
+UNDECIDED = "undecided: "  # how a claim's skip says its design could not decide it (plugin.Checker.decision)
 RECORD_ATTR = "rethink_record"  # what a claim test recorded: an attribute of its reports
 CLAIM_ATTR = "rethink_claim"  # its claim id, collection order and title, added at collection
 
@@ -163,7 +164,7 @@ def _verdict(report: pytest.TestReport) -> tuple[Verdict | None, str | None]:
         return Verdict.FAIL, _first_line(report.longreprtext)
     if report.skipped:
         reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
-        return Verdict.SKIP, reason
+        return (Verdict.UNDECIDED if reason.removeprefix("Skipped: ").startswith(UNDECIDED) else Verdict.SKIP), reason
     return None, None
 
 

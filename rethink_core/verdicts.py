@@ -5,6 +5,7 @@ beside it; the claim modules assert against these names."""
 from __future__ import annotations
 
 from rethink_core.experiment import RunResult
+from rethink_core.plan import T_TEST, AnalysisPlan
 
 NUM_CLASSES = 10
 CHANCE = 1 / NUM_CLASSES
@@ -21,6 +22,46 @@ FAR_ABOVE_BOUND, FAR_ABOVE_ALPHA = 2 * CHANCE, 1e-6
 # A trend ("grows with p", "rises with p", "starts later") holds when a one-sided permutation test
 # rejects "no such relation" at this level. A scale with too few runs to reach it skips the case.
 TREND_ALPHA = 0.01
+
+# Analysis plans (rethink_core.plan), fixed before any run of their cases: one statistic per seed, the
+# smallest effect size of interest (SESOI) argued from the source (docs/claims.md), looks at 2, 3 and 4
+# seeds and, at paper scale, 8. A t-test on the per-seed values (the exact sign-flip p shown beside it):
+# the exact test cannot reach its share of 0.01 below 8 seeds. The planning standard deviation equals the
+# SESOI (a standardized effect of 1): power is computed at the SESOI with it, never from observed effects.
+PLAN_LOOKS = (2, 3, 4, 8)
+PLANS = {
+    # R3, Figure 1b: time to overfit grows with the corruption level p. Per seed, the least-squares slope
+    # of epochs-to-fit relative to the same seed's true labels against p (0 to 1). SESOI 0.25: at p = 1 at
+    # least 25% slower than on true labels, half the smallest slowdown read off Figure 1b (1.5x).
+    "R3 trend": AnalysisPlan(
+        statistic="slope of relative time to overfit against p, per seed",
+        direction=1,
+        sesoi=0.25,
+        planning_sd=0.25,
+        alpha=TREND_ALPHA,
+        looks=PLAN_LOOKS,
+        test=T_TEST,
+        source="Zhang et al. (2017), Figure 1b: 1.5x to 4x at p = 1 (secondary readings)",
+    ),
+    # A1 (Arpit et al. 2017): kept labels are fit before changed ones. Per seed, the mean over the levels
+    # 0 < p < 1 of (epoch all changed labels are fit - epoch all kept labels are fit). SESOI 1 epoch: a
+    # lag shorter than one pass over the data cannot tell "first" from "in the same pass".
+    "A1 kept before changed": AnalysisPlan(
+        statistic="epochs from all kept to all changed labels fit, mean over 0 < p < 1, per seed",
+        direction=1,
+        sesoi=1.0,
+        planning_sd=1.0,
+        alpha=TREND_ALPHA,
+        looks=PLAN_LOOKS,
+        test=T_TEST,
+        source="Arpit et al. (2017), Sections 3-4: clean examples are fit first",
+    ),
+}
+
+
+def plan_for(name: str, max_seeds: int) -> AnalysisPlan:
+    """A case's analysis plan under a scale's cap on seeds."""
+    return PLANS[name].capped(max_seeds)
 
 
 def pooled_correct(results: list[RunResult]) -> tuple[int, int]:

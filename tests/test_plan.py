@@ -9,7 +9,21 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rethink_core.errors import ConfigError
-from rethink_core.plan import T_TEST, AnalysisPlan, Step, decide, operating_characteristics, power, sign_flip_p
+from rethink_core.plan import (
+    T_TEST,
+    AnalysisPlan,
+    Step,
+    decide,
+    operating_characteristics,
+    power,
+    run_sequentially,
+    sign_flip_p,
+)
+from rethink_core.scales import SCALES
+from rethink_core.verdicts import PLANS, plan_for
+
+# Cases a scale cannot decide by design (docs/claims.md, "Decisions"): smoke trains one seed.
+UNDECIDED_BY_DESIGN = {("smoke", name) for name in PLANS}
 
 PLAN = AnalysisPlan(
     statistic="epochs later", direction=1, sesoi=2.0, planning_sd=2.0, alpha=0.01, looks=(5, 8, 10), max_seeds=10
@@ -76,3 +90,31 @@ def test_t_test_plans_show_the_exact_p_beside():
 def test_a_malformed_plan_is_refused(fields):
     with pytest.raises(ConfigError):
         AnalysisPlan(**{"statistic": "x", "direction": 1, "sesoi": 1.0, "planning_sd": 1.0, **fields})
+
+
+def test_every_planned_case_can_reach_its_level_at_every_shipped_scale_or_is_undecided_by_design():
+    for scale in SCALES.values():
+        for name in PLANS:
+            plan = plan_for(name, scale.max_seeds)
+            assert plan.decidable or (scale.name, name) in UNDECIDED_BY_DESIGN, (scale.name, name)
+            assert plan.decidable != ((scale.name, name) in UNDECIDED_BY_DESIGN), (scale.name, name)
+
+
+def test_run_sequentially_trains_only_up_to_the_look_that_decides():
+    plan = AnalysisPlan("x", 1, 1.0, 1.0, looks=(2, 3, 4), max_seeds=4, test=T_TEST)
+    values = {"clear": {100: 10.0, 101: 10.01}, "noisy": {100: 3.0, 101: -1.0, 102: 2.0, 103: 0.5}}
+    trained = []
+
+    def value_of(case):
+        def value(seed):
+            trained.append(seed)
+            return values[case][seed]
+
+        return value
+
+    decision = run_sequentially(plan, [100, 101, 102, 103], value_of("clear"))
+    assert decision.step is Step.PASS and trained == [100, 101] and decision.seeds_used == 2
+    assert 0 < decision.power <= 1
+    trained.clear()
+    decision = run_sequentially(plan, [100, 101, 102, 103], value_of("noisy"))
+    assert decision.step is Step.UNDECIDED and trained == [100, 101, 102, 103] and decision.seeds_used == 4

@@ -182,6 +182,59 @@ def test_a_declared_deviation_is_an_xfail_recorded_as_deviation_with_its_reason(
     assert cases[("R3", "test_declared_but_broken")]["verdict"] == "fail"
 
 
+CHECKED_CLAIM = '''
+import pytest
+from rethink_core.plan import AnalysisPlan, decide
+
+PLAN = AnalysisPlan("epochs later", direction=1, sesoi=2.0, planning_sd=2.0, alpha=0.01, looks=(8,))
+
+@pytest.mark.claim("A1")
+@pytest.mark.parametrize("holds", [False, True])
+def test_named(record, check, holds):
+    """A declared deviation names one check: the case's other checks still decide."""
+    record("alexnet", measured={"holds": holds})
+    check("every run fitted", True, statistic="runs not fitted", value=0, threshold="= 0")
+    check("kept before changed", holds, "changed labels were not fit later", statistic="p", value=0.3,
+          threshold="< 0.01")
+
+@pytest.mark.claim("A1")
+def test_other_check_fails(record, check):
+    record("alexnet", measured={})
+    check("every run fitted", False, "2 runs did not fit")
+
+@pytest.mark.claim("R3")
+@pytest.mark.parametrize("values", [[5.0] * 8, [0.0] * 8, [4.0, -2.5] * 4], ids=["pass", "fail", "undecided"])
+def test_planned(record, check, values):
+    """A plan's decision: pass, fail (smaller than matters) or undecided (a skip)."""
+    record("trend", measured={"values": values})
+    check.decision("grows with noise", decide(values, PLAN), "--seeds 16 would decide it")
+'''
+
+
+def test_named_checks_strict_deviations_and_undecided_plans(pytester, monkeypatch):
+    from rethink_core import deviations
+
+    declared = deviations.Deviation(
+        "A1", "alexnet", ("smoke",), "changed labels fit together", "cmd", check="kept before changed"
+    )
+    monkeypatch.setattr(deviations, "FOLLOWUPS", (declared,))
+    run(pytester, subprocess=False, claim=CHECKED_CLAIM)
+    doc = json.loads((pytester.path / "reports" / "latest" / "results.json").read_text())
+    cases = {r["test"].split("::")[-1]: r for r in doc["results"]}
+    assert cases["test_named[False]"]["verdict"] == "deviation"
+    held = cases["test_named[True]"]
+    assert held["verdict"] == "fail" and "declared deviation did not occur" in held["reason"]
+    assert [c["name"] for c in held["checks"]] == ["every run fitted", "kept before changed"]
+    assert held["checks"][1]["outcome"] == "pass" and held["deviation"]["check"] == "kept before changed"
+    assert cases["test_other_check_fails"]["verdict"] == "fail"  # not the declared check: an ordinary failure
+    assert cases["test_planned[pass]"]["verdict"] == "pass"
+    assert cases["test_planned[pass]"]["smallest_p"] == 2.0**-8 and cases["test_planned[pass]"]["plan_hash"]
+    assert cases["test_planned[fail]"]["verdict"] == "fail"
+    assert "smaller than matters" in cases["test_planned[fail]"]["reason"]
+    undecided = cases["test_planned[undecided]"]
+    assert undecided["verdict"] == "undecided" and "--seeds 16 would decide it" in undecided["reason"]
+
+
 def test_claim_ids_select_tests_with_k(pytester):
     pytester.makepyfile(**{"claims/test_fake": CLAIM})
     result = pytester.runpytest(

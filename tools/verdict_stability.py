@@ -3,7 +3,8 @@
 Runs the claims once per draw of seeds (``pytest claims --scale smoke -n 2 --first-seed K --report-dir
 <out>/K``), reads each round's ``results.json`` and prints the verdict of every case per draw and
 the number of cases whose verdict flips. The draws do not overlap: round i starts at seed
-``first + i * step``, where ``step`` is the scale's number of seeds. The goal is 0 flips: a verdict
+``first + i * step``, where ``step`` is the most seeds a planned case of the scale may use
+(``max_seeds``). The goal is 0 flips: a verdict
 that depends on the seed says more about the seed than about the paper. A declared deviation that
 occurred (xfail) and one that did not (``deviation-did-not-occur``, an XPASS) are different verdicts,
 so a case that moves between them flips; one that never occurs is no deviation, and the tool says so.
@@ -40,7 +41,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--step",
         type=int,
         default=None,
-        help="first seeds of successive rounds differ by this (default: scale's seeds)",
+        help="first seeds of successive rounds differ by this (default: the scale's max_seeds)",
     )
     parser.add_argument("--scale", default="smoke", help="the scale to run (default smoke)")
     parser.add_argument("--workers", default="2", help="pytest-xdist workers, -n (default 2; 0 runs without xdist)")
@@ -52,7 +53,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         parser.error("--rounds and --step must be at least 1 and --first at least 0")
     if args.step is None:
         try:
-            args.step = get_scale(args.scale).seeds
+            args.step = get_scale(args.scale).max_seeds  # draws never overlap, even where planned cases add seeds
         except ConfigError as exc:
             parser.error(str(exc))
     return args
