@@ -41,7 +41,9 @@ INPUT_SHAPES = {"embedded": (1, 28, 28), "fashion-mnist": (1, 28, 28), "mnist": 
 def planned_runs(scale: Scale) -> list[Experiment]:
     """Every training run the claims of ``scale`` declare, once each (runs shared between claims are
     trained once). A3's dropout runs train for as many epochs as R1's random-label run of the same seed
-    needed: they are listed at the scale's cap, an upper bound (equal to it in a rehearsal)."""
+    needed: they are listed at the scale's cap, an upper bound (equal to it in a rehearsal). The
+    label-noise sweep is listed at every seed its planned cases (R3's trend, A1) may use, up to
+    ``max_seeds``: another upper bound, since a planned case stops at the first look that decides."""
     seeds, ablation_seeds = scale.seed_list(), scale.ablation_seed_list()
     runs = [
         scale.experiment(m, v, seed=s)
@@ -51,7 +53,8 @@ def planned_runs(scale: Scale) -> list[Experiment]:
     ]  # R1
     runs += [scale.experiment(scale.inputs_model, v, seed=s) for v in FIGURE_1A_VARIANTS for s in seeds]  # R2
     swept = [m for m in scale.architectures if m in FIGURE_1B_MODELS or is_user_model(m)]
-    runs += [scale.experiment(m, "corrupt_labels", p, s) for m in swept for p in scale.corruption_grid for s in seeds]
+    planned = scale.planned_seed_list()
+    runs += [scale.experiment(m, "corrupt_labels", p, s) for m in swept for p in scale.corruption_grid for s in planned]
     ablated = [m for m in scale.ablation_models if m in scale.architectures]
     for m in ablated:  # G1, G4: Table 1's cells; G2: random labels with weight decay
         runs += [

@@ -25,6 +25,7 @@ from rethink_core.verdicts import (
     decided_by,
     epochs_to_fit,
     headline,
+    next_look_hint,
     not_fitted,
     plan_for,
     pooled_accuracy,
@@ -165,22 +166,16 @@ def test_time_to_overfit_grows_with_label_noise(architecture, scale, lab, record
     )
     if not plan.decidable:  # by design (docs/claims.md, "Decisions"): one seed cannot show a per-seed effect
         pytest.skip(f"R3 trend: {scale.max_seeds} seed(s) cannot reach {plan.alpha} with a test over seeds")
-    check.decision("time to overfit grows with p", decision, more_seeds_text(architecture, "trend", runs, used))
+    hint = next_look_hint(
+        "R3 trend", f"test_time_to_overfit_grows_with_label_noise and {architecture}", everything, len(used)
+    )
+    check.decision("time to overfit grows with p", decision, hint)
 
 
 def relative_slope(runs: dict[float, list[RunResult]]) -> float:
     """One seed's least-squares slope of time to overfit, relative to its true-label run, against p."""
     relative = slowdowns(runs)
     return float(np.polyfit(list(relative), [v[0] for v in relative.values()], 1)[0])
-
-
-def more_seeds_text(architecture: str, case: str, runs: dict[float, list[RunResult]], used: list[int]) -> str:
-    """The command and training time that would decide an undecided case: the plan's last look, 8 seeds."""
-    per_seed = sum(r.seconds for rs in runs.values() for r in rs) / max(1, len(used))
-    return (
-        f'decided by 8 seeds: pytest claims -k "R3 and {architecture} and {case}" --seeds 8 (about '
-        f"{per_seed * (8 - len(used)) / 60:.0f} more minutes of training)"
-    )
 
 
 def r3_trend_record(runs: dict[float, list[RunResult]], everything, decision) -> dict:

@@ -22,7 +22,7 @@ from rethink_core.paper import ARPIT_CLEAN_FIRST, ARPIT_DROPOUT, FIGURE_1B_MODEL
 from rethink_core.plan import run_sequentially
 from rethink_core.stats import paired_order_test, proportions_contrast
 from rethink_core.user_models import is_user_model
-from rethink_core.verdicts import TREND_ALPHA, data_note, decided_by, headline, plan_for, pooled_correct
+from rethink_core.verdicts import TREND_ALPHA, data_note, decided_by, headline, next_look_hint, plan_for, pooled_correct
 
 # A1: "mostly fit" and "mostly not": at the epoch of best test accuracy, more than half of the kept
 # examples and fewer than half of the changed ones are classified as labelled (means over runs).
@@ -98,21 +98,13 @@ def test_kept_labels_are_fit_before_changed_ones(architecture, scale, lab, recor
     record(architecture, seeds=used, **a1_record(scale, architecture, runs, everything, best, at_best, decision))
     if not plan.decidable:  # by design (docs/claims.md, "Decisions"): one seed cannot show a per-seed effect
         pytest.skip(f"A1: {scale.max_seeds} seed(s) cannot reach {plan.alpha} with a test over seeds")
-    check.decision("changed labels fit later than kept", decision, more_seeds_text(architecture, runs, used))
+    hint = next_look_hint("A1 kept before changed", f"A1 and {architecture}", everything, len(used))
+    check.decision("changed labels fit later than kept", decision, hint)
     check(
         "kept mostly fit, changed mostly not, at the best test epoch",
         at_best[0] > MOSTLY > at_best[1],
         f"at the best test epoch the kept labels are {at_best[0]:.1%} fit and the changed ones {at_best[1]:.1%}: "
         f"not 'kept mostly fit, changed mostly not' (threshold {MOSTLY:.0%})",
-    )
-
-
-def more_seeds_text(architecture: str, runs: dict[float, list[RunResult]], used: list[int]) -> str:
-    """The command and training time that would decide an undecided case: the plan's last look, 8 seeds."""
-    per_seed = sum(r.seconds for rs in runs.values() for r in rs) / max(1, len(used))
-    return (
-        f'decided by 8 seeds: pytest claims -k "A1 and {architecture}" --seeds 8 (about '
-        f"{per_seed * (8 - len(used)) / 60:.0f} more minutes of training)"
     )
 
 

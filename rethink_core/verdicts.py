@@ -5,7 +5,7 @@ beside it; the claim modules assert against these names."""
 from __future__ import annotations
 
 from rethink_core.experiment import RunResult
-from rethink_core.plan import T_TEST, AnalysisPlan
+from rethink_core.plan import T_TEST, AnalysisPlan, power
 
 NUM_CLASSES = 10
 CHANCE = 1 / NUM_CLASSES
@@ -62,6 +62,18 @@ PLANS = {
 def plan_for(name: str, max_seeds: int) -> AnalysisPlan:
     """A case's analysis plan under a scale's cap on seeds."""
     return PLANS[name].capped(max_seeds)
+
+
+def next_look_hint(name: str, selection: str, runs: list[RunResult], seeds_used: int) -> str:
+    """What an undecided case would take next: the plan's last look (8 seeds), the command, the
+    training time (from this case's runs per seed) and the design's power there."""
+    last = max(PLAN_LOOKS)
+    per_seed = sum(r.seconds for r in runs) / max(1, seeds_used)
+    return (
+        f'the plan\'s last look is at {last} seeds: pytest claims -k "{selection}" --seeds {last} (about '
+        f"{per_seed * (last - seeds_used) / 60:.0f} more minutes of training; power at the SESOI there "
+        f"{power(plan_for(name, last)):.2f})"
+    )
 
 
 def pooled_correct(results: list[RunResult]) -> tuple[int, int]:

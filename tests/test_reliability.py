@@ -274,3 +274,31 @@ def test_verdict_stability_counts_the_cases_that_flip(tmp_path, capsys):
     args = tool.parse_args(["--first", "5", "--workers", "0"])
     command = tool.pytest_command(args, 7, tmp_path)
     assert command[command.index("--first-seed") + 1] == "7" and "-n" not in command and args.rounds == 10
+
+
+def test_check_deviations_wants_each_declaration_before_its_confirming_draw():
+    tool = load_tool("check_deviations")
+    source = (
+        'DEVIATIONS = (Deviation(claim="G2", case="alexnet", scales=("default", "paper"), reason="r", command="c"),)'
+    )
+    assert tool.entries(source) == {("G2", "alexnet", "default"), ("G2", "alexnet", "paper")}
+    findings = f"""text
+{tool.MARKER}
+| claim | case | scale | seeds | first confirming run trained (UTC) | outcome |
+|---|---|---|---|---|---|
+| G2 | alexnet | default | 1000 | 2026-12-02T04:40:00 | xfail |
+| A3 | mlp | smoke | 1000 | 2026-12-01T00:00:00 | xpass |
+
+more text"""
+    confirmed = tool.confirmations(findings)
+    assert set(confirmed) == {("G2", "alexnet", "default"), ("A3", "mlp", "smoke")}
+    from datetime import UTC, datetime
+
+    before, after = datetime(2026, 12, 1, tzinfo=UTC), datetime(2026, 12, 3, tzinfo=UTC)
+    current = {("G2", "alexnet", "default"), ("A3", "mlp", "smoke"), ("M1", "mlp", "smoke")}
+    declared = {("G2", "alexnet", "default"): ("abc", before), ("A3", "mlp", "smoke"): ("def", after)}
+    found = tool.problems(current, declared, confirmed)
+    assert any(p.startswith("A3 mlp smoke: declared in def") for p in found)
+    assert any(p.startswith("A3 mlp smoke: the confirming draw's outcome was 'xpass'") for p in found)
+    assert any(p.startswith("M1 mlp smoke: no confirming draw") for p in found)
+    assert not any(p.startswith("G2") for p in found)
