@@ -172,7 +172,7 @@ DEFINITIONS_A3 = {
 
 
 @pytest.mark.claim("A3")
-def test_dropout_slows_memorization_more_than_learning(scale, lab, record):
+def test_dropout_slows_memorization_more_than_learning(scale, lab, record, check):
     """A3: with dropout, the training accuracy reached on random labels in the time the network without
     dropout needs to fit them falls by far more than the test accuracy on real labels does."""
     skip_without_mlp1x512(scale, record)
@@ -189,9 +189,14 @@ def test_dropout_slows_memorization_more_than_learning(scale, lab, record):
     runs = (plain_random, dropout_random, plain_true, dropout_true)
     costs = (memorization_cost, difference, generalization_cost)
     record(CASE_A3, **a3_record(seeds, runs, memorization, generalization, costs))
-    assert memorization_cost["p_value"] < TREND_ALPHA, (
+    check(
+        "dropout costs more than 10 points of memorization",
+        memorization_cost["p_value"] < TREND_ALPHA,
         f"dropout cost only {memorization_cost['estimate']:.1%} of training accuracy on random labels: not more "
-        f"than {FAR_MORE:.0%} (one-sided p = {memorization_cost['p_value']:.3g})"
+        f"than {FAR_MORE:.0%} (one-sided p = {memorization_cost['p_value']:.3g})",
+        statistic="one-sided z-test p, memorization cost > 10 points",
+        value=memorization_cost["p_value"],
+        threshold=f"< {TREND_ALPHA}",
     )
     assert difference["p_value"] < TREND_ALPHA, (
         f"dropout cost {memorization_cost['estimate']:.1%} of memorization and {generalization_cost:.1%} of test "

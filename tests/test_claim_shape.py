@@ -3,7 +3,8 @@ of its test body, not after tens of lines assembling what the report records.
 
 The rule, for every ``test_*`` function in ``claims/test_*.py`` marked ``@pytest.mark.claim(...)``:
 the lines from its first statement after the docstring up to the line before its first *verdict
-statement* number at most :data:`LIMIT`. A verdict statement is an ``assert``, or a ``pytest.skip(...)``
+statement* number at most :data:`LIMIT`. A verdict statement is an ``assert``, a named check of the
+``check`` fixture (``check(...)``, ``check.decision(...)``: each asserts), or a ``pytest.skip(...)``
 / ``pytest.fail(...)`` call, at the top level of the body or anywhere inside a top-level ``if``/``for``
 (comments and blank lines in between count; a nested ``def``, such as a hypothesis property, counts
 with all its lines: build one in a module-level function instead).
@@ -67,7 +68,12 @@ def lines_before_verdict(function: ast.FunctionDef) -> tuple[int, int | None]:
     start = first_line(body[0])
     recorded = not any(calls(stmt, "record") for stmt in body)  # no top-level record: every skip decides
     for stmt in statements_in_order(body):
-        if isinstance(stmt, ast.Assert) or (recorded and (calls(stmt, "pytest.skip") or calls(stmt, "pytest.fail"))):
+        checks = calls(stmt, "check") or calls(stmt, "check.decision")
+        if (
+            isinstance(stmt, ast.Assert)
+            or checks
+            or (recorded and (calls(stmt, "pytest.skip") or calls(stmt, "pytest.fail")))
+        ):
             return first_line(stmt) - start, first_line(stmt)
         if stmt in body and calls(stmt, "record"):
             recorded = True
@@ -94,7 +100,7 @@ def test_claim_tests_assert_within_the_first_lines():
     offenders = {name: lines for name, (lines, _) in counts.items() if lines > LIMIT}
     assert not offenders, f"claim tests with more than {LIMIT} lines before their first assert: {offenders}"
     undecided = [name for name, (_, line) in counts.items() if line is None]
-    assert not undecided, f"claim tests without an assert, pytest.skip or pytest.fail: {undecided}"
+    assert not undecided, f"claim tests without an assert, check, pytest.skip or pytest.fail: {undecided}"
 
 
 @pytest.mark.parametrize(
@@ -111,6 +117,8 @@ def test_claim_tests_assert_within_the_first_lines():
         ("x = 1\nrecord(c, measured={})\nif x:\n    pytest.skip('undecidable')\nassert x\n", 3),
         # without a top-level record every skip decides
         ("x = 1\nif x:\n    pytest.skip('no')\nassert x\n", 2),
+        # a named check asserts
+        ("x = 1\nrecord(c, measured={})\ncheck('fits', x)\nassert x\n", 2),
     ],
 )
 def test_the_rule(source, expected):
