@@ -109,10 +109,8 @@ def main() -> int:
     found = problems(current, declared, confirmations(FINDINGS.read_text()))
     for line in found:
         print(line)
-    print(
-        f"{len(current) - len({p.split(':')[0] for p in found})} of {len(current)} deviations declared before "
-        "their confirming draw"
-    )
+    confirmed = len(current) - len({p.split(":")[0] for p in found})
+    print(f"{confirmed} of {len(current)} deviations declared before a draw that confirms them")
     return 1 if found else 0
 
 
