@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -54,8 +54,6 @@ class Settings:
     user_models: tuple[str, ...] = ()
     compile_mode: str = ""  # torch.compile: "" off, "1" its default mode, else a mode name
     command: tuple[str, ...] = ()  # how the session was started, for the report
-    worker: str | None = None  # "gw<i>" in a pytest-xdist worker
-    user_settings: dict = field(default_factory=dict)  # --lr, --batch-size... as given (None: not given)
 
     @classmethod
     def from_options(cls, option: Callable[[str], Any], worker: str | None = None, command: tuple = ()) -> Settings:
@@ -86,8 +84,6 @@ class Settings:
             user_models=models,
             compile_mode=compile_mode(os.environ.get(COMPILE_ENV, "")),
             command=tuple(command),
-            worker=worker,
-            user_settings=given,
         )
 
     @property
