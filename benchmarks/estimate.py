@@ -40,10 +40,9 @@ INPUT_SHAPES = {"embedded": (1, 28, 28), "fashion-mnist": (1, 28, 28), "mnist": 
 
 def planned_runs(scale: Scale) -> list[Experiment]:
     """Every training run the claims of ``scale`` declare, once each (runs shared between claims are
-    trained once). A3's dropout runs train for as many epochs as R1's random-label run of the same seed
-    needed: they are listed at the scale's cap, an upper bound (equal to it in a rehearsal). The
-    label-noise sweep is listed at every seed its planned cases (R3's trend, A1) may use, up to
-    ``max_seeds``: another upper bound, since a planned case stops at the first look that decides."""
+    trained once). The runs of the planned cases (R3's trend, A1, A3, M1, D1, D2) are listed at every seed
+    they may use, up to ``max_seeds``: an upper bound, since a planned case stops at the first look that
+    decides."""
     seeds, ablation_seeds = scale.seed_list(), scale.ablation_seed_list()
     runs = [
         scale.experiment(m, v, seed=s)
@@ -70,15 +69,19 @@ def planned_runs(scale: Scale) -> list[Experiment]:
             for d in (True, False)
             for s in ablation_seeds
         ]
-    if "mlp1x512" in scale.architectures:  # A3: the MLP with dropout, at most as long as R1's random-label run
+    runs += [
+        scale.experiment(m, "random_labels", seed=s) for m in scale.architectures if m in models.MLPS for s in planned
+    ]  # M1
+    if "mlp1x512" in scale.architectures:  # A3: the MLP without and with dropout at each rate, within its budget
         variants = ("true_labels", "random_labels")
-        runs += [scale.experiment("mlp1x512_dropout", v, seed=s) for v in variants for s in seeds]
+        rates = (0.0, *models.DROPOUT_RATES)
+        runs += [scale.dropout_experiment(r, v, s) for r in rates for v in variants for s in planned]
     if scale.width_sweep and not any(is_user_model(m) for m in scale.architectures):  # D1/D2
         runs += [
             scale.width_sweep_experiment(w, noisy, s)
             for w in scale.width_sweep.widths
             for noisy in (True, False)
-            for s in seeds
+            for s in planned
         ]
     unique = {exp.key(): exp for exp in runs}
     return list(unique.values())

@@ -6,32 +6,28 @@ fit and the changed ones mostly not. The runs are the label-noise sweep's (R3, R
 strictly between 0 and 1; each run records, per epoch, its accuracy on the kept and changed examples.
 The seed is the unit: one lag per seed, judged by an analysis plan that adds seeds look by look.
 A3 (abstract): dropout degrades training on random labels far more than it degrades test accuracy on
-real labels. The MLP 1x512 with dropout (0.5) on its hidden layer, trained for as many epochs as the
-same network without dropout needed to fit random labels (same seed; R1's run).
+real labels. The MLP 1x512 without dropout and with dropout on its hidden layer at each rate of a grid
+fixed before the runs (0.5, 0.7, 0.9: the claim is for a tuned rate), every run within the scale's epoch
+budget; one statistic per seed and rate, a third of the level per rate.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
+from itertools import chain
 
 import pytest
 
-from rethink_core.experiment import Experiment, RunResult, summarize_runs
-from rethink_core.models import DROPOUT
+from rethink_core.experiment import RunResult, summarize_runs
+from rethink_core.models import DROPOUT, DROPOUT_RATES
 from rethink_core.paper import ARPIT_CLEAN_FIRST, ARPIT_DROPOUT, FIGURE_1B_MODELS
-from rethink_core.plan import run_sequentially
-from rethink_core.stats import paired_order_test, proportions_contrast
+from rethink_core.plan import run_any, run_sequentially
+from rethink_core.stats import paired_order_test
 from rethink_core.user_models import is_user_model
-from rethink_core.verdicts import TREND_ALPHA, data_note, decided_by, headline, next_look_hint, plan_for, pooled_correct
+from rethink_core.verdicts import data_note, decided_by, headline, next_look_hint, plan_for
 
 # A1: "mostly fit" and "mostly not": at the epoch of best test accuracy, more than half of the kept
 # examples and fewer than half of the changed ones are classified as labelled (means over runs).
 MOSTLY = 0.5
-# A3: "far more": the training accuracy dropout costs on random labels must exceed the test accuracy it
-# costs on real labels by more than 10 points (and itself be more than 10 points). A 10-point loss of
-# memorization against no loss of test accuracy is the smallest effect we would call "degrading training
-# on noise without compromising generalization"; under it the two costs are comparable.
-FAR_MORE = 0.10
 
 FIT_EPOCH = (
     "the first epoch after which every example of the subset was classified as labelled, in the training "
@@ -161,46 +157,52 @@ def a1_record(scale, architecture: str, runs, everything, best, at_best, decisio
     )
 
 
-CASE_A3 = f"mlp1x512 + dropout {DROPOUT:g}"
+CASE_A3 = "mlp1x512 + dropout " + ", ".join(f"{r:g}" for r in DROPOUT_RATES)
 DEFINITIONS_A3 = {
-    "budget": "epochs the MLP without dropout needed to fit random labels (same seed, R1's run); both "
-    "dropout runs train at most that long",
-    "memorization cost": "eval-mode training accuracy on random labels without dropout minus with it, "
-    "pooled over seeds",
-    "generalization cost": "test accuracy on true labels without dropout (trained to fit) minus with it",
+    "budget": "every A3 run (with and without dropout, random and true labels) trains for at most the scale's "
+    "dropout_epochs (fixed per scale, whatever any other run did), or until it fits",
+    "memorization cost": "eval-mode training accuracy on random labels without dropout minus with it, same seed",
+    "generalization cost": "test accuracy on true labels without dropout minus with it, same seed",
+    "decision": "the plan of rethink_core/verdicts.py (PLANS['A3 dropout costs memorization more']), one per "
+    "rate at a third of 0.01: per seed, memorization cost minus generalization cost; the claim passes where "
+    "some rate passes (rejects 'no difference'), fails where every rate fails (rejects 'a difference of at "
+    "least the SESOI, 10 points')",
 }
 
 
 @pytest.mark.claim("A3")
 def test_dropout_slows_memorization_more_than_learning(scale, lab, record, check):
-    """A3: with dropout, the training accuracy reached on random labels in the time the network without
-    dropout needs to fit them falls by far more than the test accuracy on real labels does."""
+    """A3: at some rate of the grid, dropout costs far more training accuracy on random labels than test
+    accuracy on real labels, within the same epoch budget, seed by seed."""
     skip_without_mlp1x512(scale, record)
-    seeds = scale.seed_list()
-    plain_random = lab.run_all([scale.experiment("mlp1x512", "random_labels", seed=s) for s in seeds])
-    plain_true = lab.run_all([scale.experiment("mlp1x512", "true_labels", seed=s) for s in seeds])
-    budgeted = [(s, len(r.history.epochs)) for s, r in zip(seeds, plain_random, strict=True)]
-    dropout_random = lab.run_all([with_dropout(scale, "random_labels", s, b) for s, b in budgeted])
-    dropout_true = lab.run_all([with_dropout(scale, "true_labels", s, b) for s, b in budgeted])
-    memorization = [counts_on_training_set(plain_random), counts_on_training_set(dropout_random)]
-    generalization = [pooled_correct(plain_true), pooled_correct(dropout_true)]
-    memorization_cost, difference = dropout_costs(memorization, generalization)
-    generalization_cost = memorization_cost["estimate"] - difference["estimate"]
-    runs = (plain_random, dropout_random, plain_true, dropout_true)
-    costs = (memorization_cost, difference, generalization_cost)
-    record(CASE_A3, **a3_record(seeds, runs, memorization, generalization, costs))
-    check(
-        "dropout costs more than 10 points of memorization",
-        memorization_cost["p_value"] < TREND_ALPHA,
-        f"dropout cost only {memorization_cost['estimate']:.1%} of training accuracy on random labels: not more "
-        f"than {FAR_MORE:.0%} (one-sided p = {memorization_cost['p_value']:.3g})",
-        statistic="one-sided z-test p, memorization cost > 10 points",
-        value=memorization_cost["p_value"],
-        threshold=f"< {TREND_ALPHA}",
-    )
-    assert difference["p_value"] < TREND_ALPHA, (
-        f"dropout cost {memorization_cost['estimate']:.1%} of memorization and {generalization_cost:.1%} of test "
-        f"accuracy: the difference is not more than {FAR_MORE:.0%} (one-sided p = {difference['p_value']:.3g})"
+    plans = {rate: plan_for("A3 dropout costs memorization more", scale.max_seeds) for rate in DROPOUT_RATES}
+    decision, by_rate = run_any(plans, scale.planned_seed_list(), lambda seed: cost_differences(scale, lab, seed))
+    used = scale.planned_seed_list()[: decision.seeds_used] or scale.seed_list()
+    runs = {(rate, v): [lab.run(scale.dropout_experiment(rate, v, s)) for s in used] for rate, v in a3_cells()}
+    record(CASE_A3, seeds=used, **a3_record(scale, used, runs, by_rate))
+    if not plans[DROPOUT].decidable:  # by design (docs/claims.md, "Decisions"): one seed cannot show it
+        pytest.skip(f"A3: {scale.max_seeds} seed(s) cannot reach {plans[DROPOUT].alpha} with a test over seeds")
+    hint = next_look_hint("A3 dropout costs memorization more", "A3", list(chain(*runs.values())), len(used))
+    check.decision("dropout costs memorization more than generalization", decision, hint)
+
+
+def a3_cells() -> list[tuple[float, str]]:
+    """A3's runs of one seed: (dropout rate, 0 for none; variant)."""
+    return [(rate, v) for rate in (0.0, *DROPOUT_RATES) for v in ("random_labels", "true_labels")]
+
+
+def cost_differences(scale, lab, seed: int) -> dict[float, float]:
+    """One seed's statistic per rate: memorization cost minus generalization cost."""
+    run = dict(zip(a3_cells(), lab.run_all([scale.dropout_experiment(r, v, seed) for r, v in a3_cells()]), strict=True))
+    costs = {rate: dropout_costs(run, rate) for rate in DROPOUT_RATES}
+    return {rate: memorization - generalization for rate, (memorization, generalization) in costs.items()}
+
+
+def dropout_costs(run: dict, rate: float) -> tuple[float, float]:
+    """(memorization cost, generalization cost) of dropout ``rate`` on one seed's runs."""
+    return (
+        run[0.0, "random_labels"].train_acc - run[rate, "random_labels"].train_acc,
+        run[0.0, "true_labels"].test_acc - run[rate, "true_labels"].test_acc,
     )
 
 
@@ -211,67 +213,46 @@ def skip_without_mlp1x512(scale, record) -> None:
         pytest.skip(f"A3 adds dropout to the paper's MLP 1x512, which scale {scale.name!r} does not run")
 
 
-def dropout_costs(memorization: list, generalization: list) -> tuple[dict, dict]:
-    """One-sided tests, from (right, total) counts without and with dropout, that dropout's memorization
-    cost exceeds FAR_MORE, and that it exceeds the generalization cost by more than FAR_MORE."""
-    memorization_cost = proportions_contrast([(1, *memorization[0]), (-1, *memorization[1])], above=FAR_MORE)
-    difference = proportions_contrast(
-        [(1, *memorization[0]), (-1, *memorization[1]), (-1, *generalization[0]), (1, *generalization[1])],
-        above=FAR_MORE,
-    )
-    return memorization_cost, difference
-
-
-def a3_record(seeds, runs, memorization, generalization, costs) -> dict:
-    """A3's record: the budgets, both costs and their tests, and the first seed's random-label curves."""
-    plain_random, dropout_random, plain_true, dropout_true = runs
-    memorization_cost, difference, generalization_cost = costs
+def a3_record(scale, seeds, runs, by_rate) -> dict:
+    """A3's record: each rate's costs per seed and its plan's decision, and the first seed's curves."""
+    per_seed = [{(r, v): rs[i] for (r, v), rs in runs.items()} for i in range(len(seeds))]
+    costs = {f"{rate:g}": [dropout_costs(run, rate) for run in per_seed] for rate in DROPOUT_RATES}
+    mean = {rate: [sum(c[i] for c in cs) / len(cs) for i in (0, 1)] for rate, cs in costs.items()}
+    best = max(mean, key=lambda rate: mean[rate][0] - mean[rate][1])
     return dict(
         measured={
-            "budget (epochs) per seed": [len(r.history.epochs) for r in plain_random],
-            "train acc on random labels without / with dropout": [k / n for k, n in memorization],
-            "test acc on true labels without / with dropout": [k / n for k, n in generalization],
-            "memorization cost": memorization_cost["estimate"],
-            "generalization cost": generalization_cost,
+            "budget (epochs)": scale.dropout_epochs,
+            "memorization cost, generalization cost per seed, by rate": costs,
+            "train acc on random labels without dropout, per seed": [r.train_acc for r in runs[0.0, "random_labels"]],
+            "test acc on true labels without dropout, per seed": [r.test_acc for r in runs[0.0, "true_labels"]],
         },
         paper=ARPIT_DROPOUT,
-        statistics={
-            "memorization cost > FAR_MORE": memorization_cost,
-            "memorization cost - generalization cost > FAR_MORE": difference,
-        },
+        statistics={f"rate {rate:g}: plan's decision": d.as_dict() for rate, d in by_rate.items()},
         headline=[
             headline(
-                "training accuracy on random labels lost to dropout",
-                memorization_cost["estimate"],
+                f"training accuracy on random labels lost to dropout {best}",
+                mean[best][0],
                 "degraded",
                 "percent",
-                data_note(plain_random, "MNIST and CIFAR-10"),
+                data_note(runs[0.0, "random_labels"], "MNIST and CIFAR-10"),
             ),
-            headline("test accuracy on true labels lost to dropout", generalization_cost, "not compromised", "percent"),
+            headline(
+                f"test accuracy on true labels lost to dropout {best}", mean[best][1], "not compromised", "percent"
+            ),
         ],
-        decided_by=decided_by("one-sided p (cost difference > 10 points)", difference["p_value"], f"< {TREND_ALPHA}"),
         definitions=DEFINITIONS_A3,
         figures={
             f"A3: random labels with and without dropout (seed {seeds[0]})": {
                 "xlabel": "epoch",
                 "ylabel": "training-pass accuracy (random labels)",
                 "series": {
-                    name: {"x": [e.epoch for e in r.history.epochs], "y": [e.train_acc for e in r.history.epochs]}
-                    for name, r in (("MLP 1x512", plain_random[0]), (f"with dropout {DROPOUT:g}", dropout_random[0]))
+                    (f"dropout {rate:g}" if rate else "MLP 1x512"): {
+                        "x": [e.epoch for e in runs[rate, "random_labels"][0].history.epochs],
+                        "y": [e.train_acc for e in runs[rate, "random_labels"][0].history.epochs],
+                    }
+                    for rate in (0.0, *DROPOUT_RATES)
                 },
             }
         },
-        runs=summarize_runs(plain_random + dropout_random + plain_true + dropout_true),
+        runs=summarize_runs(list(chain(*runs.values()))),
     )
-
-
-def with_dropout(scale, variant: str, seed: int, epochs: int) -> Experiment:
-    """The scale's MLP 1x512 with dropout on ``variant``, trained for at most ``epochs`` epochs."""
-    exp = scale.experiment("mlp1x512_dropout", variant, seed=seed)
-    return replace(exp, hyper=replace(exp.hyper, max_epochs=epochs))
-
-
-def counts_on_training_set(runs: list[RunResult]) -> tuple[int, int]:
-    """Training examples classified as labelled at the end (eval mode), and training examples, over runs."""
-    n = sum(r.experiment.n_train for r in runs)
-    return round(sum(r.train_acc * r.experiment.n_train for r in runs)), n

@@ -63,3 +63,14 @@ def first_layer_alignment(initial: torch.Tensor, final: torch.Tensor, inputs: to
         "random_subspace": [k / d for k in ks],
         "data_variance": [float(variance[k - 1]) for k in ks],
     }
+
+
+def change_nulls(inputs: torch.Tensor, k: int) -> dict[str, float]:
+    """Two shares a first-layer change unrelated to the labels would put in the inputs' top-``k``
+    principal directions (Maennel et al. 2020, Section 2, define alignment against the data's covariance). A
+    gradient step on the first layer is a combination of training inputs, so its change lies in their
+    span: isotropic within that span, it puts ``k / rank`` there ("span"); built from random
+    combinations of the inputs, it puts the inputs' own share of energy there ("combinations")."""
+    flat = inputs.reshape(len(inputs), -1).double().cpu()
+    basis, _ = principal_directions(flat, k)
+    return {"span": k / int(torch.linalg.matrix_rank(flat)), "combinations": energy_share(flat, basis)}

@@ -19,8 +19,16 @@ NAMES = ("inception", "inception_nobn", "alexnet", "mlp1x512", "mlp3x512")
 MLPS = ("mlp1x512", "mlp3x512")
 # Models of the follow-up claims (docs/claims.md): the MLP 1x512 with dropout on its hidden layer
 # (Arpit et al. 2017, A3) and on 4x4-average-pooled images (the double-descent width sweep, D1/D2).
-FOLLOWUP_MLPS = ("mlp1x512_dropout", "mlp1x512_pool4")
-DROPOUT = 0.5  # Srivastava et al. (2014)'s rate for hidden units; Arpit et al. sweep it
+# A3's grid of dropout rates (fixed before its runs; docs/claims.md, "A3"): 0.5, Srivastava et al. (2014)'s
+# rate for hidden units, and two higher ones, since Arpit et al. sweep the rate and claim the effect for an
+# appropriately tuned one. Each rate is a model of its own: "mlp1x512_dropout" (0.5, its name since A3
+# began) and "mlp1x512_dropout0.7", "mlp1x512_dropout0.9".
+DROPOUT = 0.5
+DROPOUT_RATES = (0.5, 0.7, 0.9)
+DROPOUT_MODELS = {
+    rate: "mlp1x512_dropout" if rate == DROPOUT else f"mlp1x512_dropout{rate:g}" for rate in DROPOUT_RATES
+}
+FOLLOWUP_MLPS = (*DROPOUT_MODELS.values(), "mlp1x512_pool4")
 POOL = 4  # 28x28 -> 7x7: 49 inputs, so that a width sweep passes the interpolation threshold on CPU
 PAPER_PARAMS = {
     "inception": 1_649_402,
@@ -68,8 +76,9 @@ def build(
         return mlp(input_shape, [scaled(512, width)], num_classes)
     if name == "mlp3x512":
         return mlp(input_shape, [scaled(512, width)] * 3, num_classes)
-    if name == "mlp1x512_dropout":
-        return mlp(input_shape, [scaled(512, width)], num_classes, dropout=DROPOUT)
+    if name in DROPOUT_MODELS.values():
+        rate = next(r for r, model in DROPOUT_MODELS.items() if model == name)
+        return mlp(input_shape, [scaled(512, width)], num_classes, dropout=rate)
     if name == "mlp1x512_pool4":
         c, h, w = input_shape
         pooled = (c, -(-h // POOL), -(-w // POOL))  # ceil_mode pooling keeps a partial border window

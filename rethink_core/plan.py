@@ -179,6 +179,65 @@ def _decision(
     )
 
 
+def decide_at_look(values: Sequence[float], plan: AnalysisPlan) -> Decision:
+    """The plan's step at one look, on values computed for exactly that look's seeds (for statistics
+    cross-fitted over the look's seeds, whose values change from look to look)."""
+    looks = plan.active_looks
+    single = replace(plan, looks=(len(values),), max_seeds=len(values), alpha=plan.alpha_per_look)
+    decision = decide(values, single)
+    if decision.step is Step.UNDECIDED and len(values) < looks[-1]:
+        later = [n for n in looks if n > len(values)]
+        decision = replace(decision, step=Step.MORE_SEEDS, next_look=later[0])
+    return replace(decision, level=plan.alpha_per_look, smallest_p=plan.smallest_p, plan_hash=plan.plan_hash)
+
+
+def run_on_prefixes(
+    plan: AnalysisPlan, seeds: Sequence[int], values_of: Callable[[Sequence[int]], Sequence[float]]
+) -> Decision:
+    """As :func:`run_sequentially`, for a statistic whose value for one seed is computed with the
+    other seeds of the look (cross-fitting): ``values_of(prefix)`` trains the prefix's runs and
+    returns one value per seed of it; each look is judged once, on its own values, at the plan's
+    per-look level."""
+    decision = decide([], plan)
+    for look in plan.active_looks:
+        decision = decide_at_look(list(values_of(seeds[:look])), plan)
+        if decision.step is not Step.MORE_SEEDS:
+            break
+    return replace(decision, power=power(plan))
+
+
+def run_any(
+    plans: dict[str, AnalysisPlan], seeds: Sequence[int], values_of: Callable[[int], dict[str, float]]
+) -> tuple[Decision, dict[str, Decision]]:
+    """Several arms of one claim (say, the rates of a grid), each with its plan at an equal share of
+    the level (Bonferroni over the arms), on the same seeds: the claim passes where any arm passes,
+    fails where every arm fails, and otherwise takes more seeds, look by look. ``values_of(seed)``
+    trains that seed's runs and returns one value per arm. Returns the claim's decision (the passing
+    arm's, else the least-failing arm's with the claim's step) and each arm's."""
+    looks = next(iter(plans.values())).active_looks
+    values: dict[str, list[float]] = {arm: [] for arm in plans}
+    arms = {arm: decide([], plan) for arm, plan in plans.items()}
+    for look in looks:
+        for seed in seeds[len(next(iter(values.values()))) : look]:
+            for arm, value in values_of(seed).items():
+                values[arm].append(value)
+        arms = {arm: replace(decide(values[arm], plan), power=power(plan)) for arm, plan in plans.items()}
+        if any(d.step is Step.PASS for d in arms.values()) or all(d.step is Step.FAIL for d in arms.values()):
+            break
+    return _combined(arms), arms
+
+
+def _combined(arms: dict[str, Decision]) -> Decision:
+    steps = [d.step for d in arms.values()]
+    if Step.PASS in steps:
+        return min((d for d in arms.values() if d.step is Step.PASS), key=lambda d: d.p_effect)
+    least_failing = max(arms.values(), key=lambda d: d.p_smaller if d.p_smaller is not None else 1.0)
+    if all(step is Step.FAIL for step in steps):
+        return least_failing
+    step = Step.MORE_SEEDS if Step.MORE_SEEDS in steps else Step.UNDECIDED
+    return replace(least_failing, step=step)
+
+
 def run_sequentially(plan: AnalysisPlan, seeds: Sequence[int], value_of: Callable[[int], float]) -> Decision:
     """Train and judge look by look: ``value_of(seed)`` (which trains that seed's runs) is called for
     the seeds up to the plan's next look, in order, until the plan decides or its last look is

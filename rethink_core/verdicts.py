@@ -31,9 +31,14 @@ TREND_ALPHA = 0.01
 PLAN_LOOKS = (2, 3, 4, 8)
 
 
-def _plan(statistic: str, sesoi: float, source: str) -> AnalysisPlan:
+def _plan(statistic: str, sesoi: float, source: str, alpha: float = TREND_ALPHA) -> AnalysisPlan:
     """A plan of the shape every plan here shares (see above): the claim says the statistic is positive."""
-    return AnalysisPlan(statistic, 1, sesoi, sesoi, TREND_ALPHA, PLAN_LOOKS, test=T_TEST, source=source)
+    return AnalysisPlan(statistic, 1, sesoi, sesoi, alpha, PLAN_LOOKS, test=T_TEST, source=source)
+
+
+# A3 tries each rate of its grid (models.DROPOUT_RATES) with a third of the level: the claim is that some
+# appropriately tuned rate shows the effect (Bonferroni over the rates it may be picked from).
+A3_RATE_ALPHA = TREND_ALPHA / 3
 
 
 PLANS = {
@@ -52,6 +57,45 @@ PLANS = {
         "epochs from all kept to all changed labels fit, mean over 0 < p < 1, per seed",
         1.0,
         "Arpit et al. (2017), Sections 3-4: clean examples are fit first",
+    ),
+    # A3 (Arpit et al. 2017): dropout degrades memorization far more than generalization. Per seed and rate,
+    # (training accuracy on random labels without dropout - with it) - (test accuracy on true labels without
+    # dropout - with it), all runs within the scale's dropout budget. SESOI 10 points: a 10-point loss of
+    # memorization against no loss of test accuracy is the smallest "degrades training on noise without
+    # compromising generalization" (the threshold A3 used before the seed became its unit).
+    "A3 dropout costs memorization more": _plan(
+        "memorization cost minus generalization cost of one dropout rate, per seed",
+        0.10,
+        "Arpit et al. (2017), abstract and Section 5: regularizers 'degrade training on noise without "
+        "compromising generalization on real data'",
+        alpha=A3_RATE_ALPHA,
+    ),
+    # M1 (Maennel et al. 2020): random labels align the first layer's principal components with the data's.
+    # Per seed, log2 of the share of the first layer's learned change (final - initial weights) in the
+    # data's top-k principal directions over k / rank: the share of a change isotropic within the span of
+    # the training inputs (a gradient step always lies in that span). SESOI 1: twice that share, the "well
+    # above" M1 asked of the whole weights before the seed became its unit.
+    "M1 alignment": _plan(
+        "log2 of the change's share in the data's top-k directions over k / rank, per seed",
+        1.0,
+        "Maennel et al. (2020), Section 2: the weights' covariance aligns with the data's",
+    ),
+    # D1 (Nakkiran et al. 2020): with label noise, test error peaks at the interpolation threshold. Per
+    # seed, test error at that seed's threshold minus that of its higher neighbour: the largest width, or
+    # the smaller width with the lowest mean test error over the look's *other* seeds (cross-fitted, so that
+    # picking it does not bias the seed's own contrast). SESOI 2 points of test error: a peak smaller than
+    # that would be invisible in the source's figures, whose peaks rise several points.
+    "D1 peak": _plan(
+        "test error at the seed's interpolation threshold minus its higher neighbour's, per seed",
+        0.02,
+        "Nakkiran et al. (2020), Figure 1; Belkin et al. (2019), Figure 2",
+    ),
+    # D2: label noise makes the peak. Per seed, D1's statistic on the noisy sweep minus the same on the
+    # clean sweep (negative where a sweep has no peak). SESOI 2 points, as D1.
+    "D2 noise makes the peak": _plan(
+        "peak height with label noise minus without, per seed",
+        0.02,
+        "Nakkiran et al. (2020), Section 5: label noise makes the peak prominent",
     ),
 }
 

@@ -16,6 +16,8 @@ from rethink_core.plan import (
     decide,
     operating_characteristics,
     power,
+    run_any,
+    run_on_prefixes,
     run_sequentially,
     sign_flip_p,
 )
@@ -118,3 +120,31 @@ def test_run_sequentially_trains_only_up_to_the_look_that_decides():
     trained.clear()
     decision = run_sequentially(plan, [100, 101, 102, 103], value_of("noisy"))
     assert decision.step is Step.UNDECIDED and trained == [100, 101, 102, 103] and decision.seeds_used == 4
+
+
+T_PLAN = AnalysisPlan("x", 1, 1.0, 1.0, alpha=0.01, looks=(2, 3, 4), max_seeds=4, test=T_TEST)
+
+
+def test_cross_fitted_values_are_judged_once_per_look_on_that_looks_values():
+    seen = []
+
+    def values_of(prefix):
+        seen.append(list(prefix))
+        return [0.5 + 0.1 * len(prefix) + 0.01 * i for i in range(len(prefix))]  # they change with the look
+
+    decision = run_on_prefixes(T_PLAN, [7, 8, 9, 10], values_of)
+    assert seen[0] == [7, 8] and decision.seeds_used == len(seen[-1]) and decision.level == T_PLAN.alpha_per_look
+    assert decision.step is Step.PASS and decision.values == tuple(values_of(seen[-1]))
+    noisy = run_on_prefixes(T_PLAN, [1, 2, 3, 4], lambda prefix: [(-1) ** i * 3.0 for i in range(len(prefix))])
+    assert noisy.step is Step.UNDECIDED and noisy.seeds_used == 4
+
+
+def test_any_arm_passes_the_claim_every_arm_must_fail_it():
+    arms = {rate: T_PLAN for rate in ("0.5", "0.9")}
+    passed, each = run_any(arms, [1, 2, 3, 4], lambda seed: {"0.5": 0.0 + 0.01 * seed, "0.9": 5.0 + 0.01 * seed})
+    assert passed.step is Step.PASS and each["0.9"].step is Step.PASS and each["0.5"].step is Step.FAIL
+    failed, _ = run_any(arms, [1, 2, 3, 4], lambda seed: {"0.5": 0.01 * seed, "0.9": -0.01 * seed})
+    assert failed.step is Step.FAIL
+    trained = []
+    run_any(arms, [1, 2, 3, 4], lambda seed: trained.append(seed) or {"0.5": 5.0 + 0.01 * seed, "0.9": 5.0})
+    assert trained == [1, 2]  # decided at the first look: later seeds never train
