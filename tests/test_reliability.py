@@ -276,6 +276,34 @@ def test_verdict_stability_counts_the_cases_that_flip(tmp_path, capsys):
     assert command[command.index("--first-seed") + 1] == "7" and "-n" not in command and args.rounds == 10
 
 
+def test_verdict_stability_holds_a_planned_cases_verdicts_to_its_own_design():
+    tool = load_tool("verdict_stability")
+    from rethink_core.case import ClaimCase, Verdict
+    from rethink_core.verdicts import plan_for
+
+    plan = plan_for("A1 kept before changed", 3)
+
+    def case(step: str, values: list[float]) -> ClaimCase:
+        decision = {"step": step, "values": values, "plan_hash": plan.plan_hash}
+        verdict = Verdict.SKIP if step == "undecided" else Verdict(step)
+        return ClaimCase(
+            "A1",
+            "mlp",
+            verdict,
+            "default",
+            "embedded",
+            plan_hash=plan.plan_hash,
+            statistics={"changed later: plan's decision": decision},
+        )
+
+    clear = [case("pass", [20.0 + i, 21.0 - i]) for i in range(3)]  # far above the SESOI, every draw passes
+    assert tool.against_power(clear, tool.plans_by_hash())["p"] > 0.01
+    odd = [case("fail", [20.0 + i, 21.0 - i]) for i in range(5)]  # fails where its design says it passes
+    found = tool.against_power(odd, tool.plans_by_hash())
+    assert found["p"] < 0.01 and found["rows"]["fail"][0] == 5
+    assert tool.against_power([case("pass", [1.0])], tool.plans_by_hash()) is None  # too few values to say
+
+
 def test_check_deviations_wants_each_declaration_before_its_confirming_draw():
     tool = load_tool("check_deviations")
     source = (

@@ -9,7 +9,14 @@ that depends on the seed says more about the seed than about the paper. A declar
 occurred (xfail) and one that did not (``deviation-did-not-occur``, an XPASS) are different verdicts,
 so a case that moves between them flips; one that never occurs is no deviation, and the tool says so.
 
+A case with an analysis plan can flip by design: near its SESOI its plan passes, fails or is undecided
+with the probabilities of its operating characteristics. For each such case the tool pools the per-seed
+values of every draw, simulates the plan at that mean and spread (rethink_core.plan), and prints the
+verdicts it predicts beside those seen, with a binomial p for each (Bonferroni over the three). A case
+whose counts are improbable under its own design (p < 0.01) is to be investigated, not declared.
+
     python tools/verdict_stability.py [--rounds 10] [--first 0] [--scale smoke] [--workers 2]
+    python tools/verdict_stability.py --from-reports <out>   # read the draws of an earlier run again
 
 Exit status: 0 when no verdict flips, 1 when some do, 2 when a round produced no results.
 """
@@ -17,16 +24,22 @@ Exit status: 0 when no verdict flips, 1 when some do, 2 when a round produced no
 from __future__ import annotations
 
 import argparse
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
+
+from scipy.stats import binomtest
 
 from rethink_core.case import ClaimCase, Verdict
 from rethink_core.errors import ConfigError
+from rethink_core.plan import AnalysisPlan, operating_characteristics
 from rethink_core.report import load
 from rethink_core.scales import get_scale
+from rethink_core.verdicts import PLANS, plan_for
 
 REPO = Path(__file__).resolve().parent.parent
 MISSING = "-"
@@ -48,6 +61,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--claims", default="claims", help="the claims to run (default: claims)")
     parser.add_argument("--out", type=Path, default=None, help="where the rounds' reports go (default: a temp dir)")
     parser.add_argument("--store-dir", default=None, help="the results store (default: the plugin's)")
+    parser.add_argument("--from-reports", type=Path, default=None, help="read the draws under this folder; run none")
     args = parser.parse_args(argv)
     if args.rounds < 1 or args.first < 0 or (args.step is not None and args.step < 1):
         parser.error("--rounds and --step must be at least 1 and --first at least 0")
@@ -136,11 +150,61 @@ def reasons(rounds: dict[int, dict[str, ClaimCase]], name: str) -> list[str]:
     ]
 
 
+PLAN_OUTCOMES = ("pass", "fail", "undecided")
+
+
+def plans_by_hash() -> dict[str, AnalysisPlan]:
+    """Every plan of verdicts.PLANS under every cap a scale may set, by hash."""
+    return {plan_for(name, cap).plan_hash: plan_for(name, cap) for name in PLANS for cap in range(1, 17)}
+
+
+def plan_decision(case: ClaimCase) -> dict:
+    """The decision record of a planned case's plan (its check's), or {}."""
+    records = [v for k, v in case.statistics.items() if k.endswith(": plan's decision") and isinstance(v, dict)]
+    return next((d for d in records if d.get("plan_hash") == case.plan_hash), {})
+
+
+def against_power(cases: list[ClaimCase], known: dict[str, AnalysisPlan]) -> dict | None:
+    """A planned case's verdicts over draws beside what its design predicts at the pooled mean and spread
+    of its per-seed values: {outcome: (seen, predicted share, binomial p)} and the smallest p (Bonferroni)."""
+    plan = known.get(cases[0].plan_hash) if cases and cases[0].plan_hash else None
+    values = [x for c in cases for x in plan_decision(c).get("values", [])]
+    if plan is None or len(values) < 3:
+        return None
+    spread = statistics.stdev(values) or plan.planning_sd
+    share = operating_characteristics(replace(plan, planning_sd=spread), plan.direction * statistics.mean(values))
+    seen = [plan_decision(c).get("step", "other") for c in cases]  # the plan's step, whatever other checks said
+    rows = {}
+    for outcome in PLAN_OUTCOMES:
+        k, q = seen.count(outcome), min(max(share[outcome], 1e-6), 1 - 1e-6)
+        rows[outcome] = (k, share[outcome], binomtest(k, len(seen), q).pvalue)
+    return {"rows": rows, "p": min(1.0, 3 * min(p for _, _, p in rows.values())), "other": seen.count("other")}
+
+
+def power_table(rounds: dict[int, dict[str, ClaimCase]]) -> list[str]:
+    """One line per planned case: verdicts seen and predicted over the draws, and whether to investigate."""
+    known, lines = plans_by_hash(), []
+    names = sorted({name for cases in rounds.values() for name in cases})
+    for name in names:
+        found = against_power([c[name] for c in rounds.values() if name in c], known)
+        if found is None:
+            continue
+        shown = ", ".join(f"{o} {k} (predicted {q:.2f})" for o, (k, q, _) in found["rows"].items())
+        other = f", other {found['other']}" if found["other"] else ""
+        flag = "  INVESTIGATE" if found["p"] < 0.01 else ""
+        lines.append(f"  {name}: {shown}{other}; p {found['p']:.3g}{flag}")
+    return lines
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    out = args.out or Path(tempfile.mkdtemp(prefix="verdict-stability-"))
+    out = args.from_reports or args.out or Path(tempfile.mkdtemp(prefix="verdict-stability-"))
     seeds = [args.first + i * args.step for i in range(args.rounds)]
     rounds, failed = {}, []
+    if args.from_reports:
+        found = sorted(args.from_reports.glob("*/latest/results.json"), key=lambda p: int(p.parent.parent.name))
+        rounds = {int(p.parent.parent.name): read_cases(p) for p in found}
+        seeds = []
     for k in seeds:
         results = run_round(args, k, out / str(k))
         if results is None:
@@ -153,6 +217,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\n{len(flipped)} of {len({n for c in rounds.values() for n in c})} cases flip over {len(rounds)} draws")
     for name in flipped:
         print(f"  {name}:", *reasons(rounds, name), sep="\n")
+    power_lines = power_table(rounds)
+    if power_lines:
+        print("\nplanned cases: verdicts over the draws beside those their design predicts at the pooled effect")
+        print(*power_lines, sep="\n")
     for name in always_xpass(rounds):
         print(f"  {name}: declared a deviation but the claim held in every round: take the declaration out")
     if failed:
