@@ -449,7 +449,8 @@ def t3_record(results: dict, generalizes: dict, paired: dict, dataset: str, n_tr
 def ridge_gain_kept(result: kernels.KernelResult, chance_error: float = 0.9) -> float:
     """Share of the best ridge solution's improvement over chance that interpolation already has."""
     _, best = result.best_ridge
-    return (chance_error - result.test_error) / (chance_error - min(best, result.test_error))
+    room = chance_error - min(best, result.test_error)
+    return (chance_error - result.test_error) / room if room > 0 else 0.0  # no solution beats chance: none kept
 
 
 # ----------------------------------------------------------------------------- T4

@@ -26,7 +26,7 @@ from rethink_core.paper import STATEMENTS
 from rethink_core.plan import Decision, Step
 from rethink_core.progress import Progress
 from rethink_core.scales import SCALES, Scale
-from rethink_core.session import CLAIM_ATTR, RECORD_ATTR, ClaimSession
+from rethink_core.session import CLAIM_ATTR, RECORD_ATTR, REHEARSED_ATTR, UNDECIDED, ClaimSession
 from rethink_core.settings import Settings, precision_default, store_dir_default
 
 SESSION_NAME = "rethink-claim-session"
@@ -320,4 +320,32 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> pytes
         setattr(report, RECORD_ATTR, item.stash[RECORD])
     if report.failed and call.excinfo is not None and call.excinfo.errisinstance(RethinkError):
         report.longrepr = f"{item.nodeid}: {call.excinfo.typename}: {call.excinfo.value}"
+    if report.when == "call" and CLAIM in item.stash and claim_session(item.config).settings.scale.rehearsal:
+        rehearsed(report, call, item)
     return report
+
+
+def rehearsed(report: pytest.TestReport, call: pytest.CallInfo, item: pytest.Item) -> None:
+    """A rehearsal checks wiring, not the paper: a claim case that reached its judge passes, carrying the
+    verdict its checks would have given. Anything else that broke (data, a model, the store, an
+    exception that is not a claim's own assertion) still fails, and a skip that is not "undecided"
+    (a case the scale does not run) stays a skip."""
+    would_be, reason = None, ""
+    if report.passed:
+        would_be = "pass"
+    elif report.failed and call.excinfo is not None and judged_by_claim(call.excinfo, item):
+        would_be, reason = "fail", str(call.excinfo.value).splitlines()[0] if str(call.excinfo.value) else ""
+    elif report.skipped and isinstance(report.longrepr, tuple) and UNDECIDED in report.longrepr[2]:
+        would_be, reason = "undecided", report.longrepr[2].split(UNDECIDED, 1)[1]
+    if would_be is not None:
+        report.outcome, report.longrepr = "passed", None
+        setattr(report, REHEARSED_ATTR, {"would_be": would_be, "reason": reason[:300]})
+
+
+def judged_by_claim(excinfo: pytest.ExceptionInfo, item: pytest.Item) -> bool:
+    """Whether a failure is a claim's judgement: an assertion raised in the claim's module or by the
+    ``check`` fixture, not an error of the library it called."""
+    if not excinfo.errisinstance(AssertionError):
+        return False
+    raised_in = Path(str(excinfo.traceback[-1].path))
+    return raised_in == Path(str(item.path)) or raised_in == Path(__file__)

@@ -32,6 +32,8 @@ from rethink_core.settings import Settings
 UNDECIDED = "undecided: "  # how a claim's skip says its design could not decide it (plugin.Checker.decision)
 RECORD_ATTR = "rethink_record"  # what a claim test recorded: an attribute of its reports
 CLAIM_ATTR = "rethink_claim"  # its claim id, collection order and title, added at collection
+# a rehearsed case: the verdict its checks would have given ("pass", "fail", "undecided") and why
+REHEARSED_ATTR = "rethink_rehearsed"
 
 
 class ClaimSession:
@@ -80,6 +82,8 @@ class ClaimSession:
         verdict, reason = _verdict(report)
         if verdict is None or case.get("verdict") is Verdict.FAIL:
             return
+        if (rehearsed := getattr(report, REHEARSED_ATTR, None)) is not None:
+            case["would_be"] = rehearsed["would_be"]
         case["verdict"], case["reason"] = verdict, reason or case.get("reason", "")
         if case.get("deviation") and verdict in (Verdict.DEVIATION, Verdict.DEVIATION_DID_NOT_OCCUR):
             case["reason"] = case["deviation"].get("reason", reason)
@@ -154,6 +158,8 @@ class ClaimSession:
 
 def _verdict(report: pytest.TestReport) -> tuple[Verdict | None, str | None]:
     """The verdict a test report gives (None: says nothing, e.g. a passed setup) and its reason."""
+    if (rehearsed := getattr(report, REHEARSED_ATTR, None)) is not None:
+        return Verdict.REHEARSED, f"would be {rehearsed['would_be']}: {rehearsed['reason']}".rstrip(": ")
     if hasattr(report, "wasxfail") and report.skipped:
         return Verdict.DEVIATION, report.wasxfail.removeprefix("reason: ")
     if hasattr(report, "wasxfail") and report.passed and report.when == "call":

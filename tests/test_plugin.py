@@ -255,3 +255,28 @@ def test_collect_only_and_library_tests_touch_no_data_set_or_store(pytester):
     claims = pytester.runpytest(*common, "claims")
     assert claims.ret == pytest.ExitCode.USAGE_ERROR
     claims.stderr.fnmatch_lines(["*nope.npz does not exist*"])
+
+
+REHEARSED_CLAIM = (
+    CHECKED_CLAIM
+    + """
+@pytest.mark.claim("R4")
+def test_broken_library(record):
+    record("broken", measured={})
+    {}["a key the library lost"]
+"""
+)
+
+
+def test_a_rehearsal_shows_would_be_verdicts_and_fails_only_on_what_is_not_a_claims_judgement(pytester):
+    result = run(pytester, "--rehearse", subprocess=False, claim=REHEARSED_CLAIM)
+    doc = json.loads((pytester.path / "reports" / "latest" / "results.json").read_text())
+    cases = {r["test"].split("::")[-1]: r for r in doc["results"]}
+    would_be = {name: (c["verdict"], c.get("would_be")) for name, c in cases.items()}
+    assert would_be["test_planned[pass]"] == ("rehearsed", "pass")
+    assert would_be["test_planned[fail]"] == ("rehearsed", "fail")
+    assert would_be["test_planned[undecided]"] == ("rehearsed", "undecided")
+    assert would_be["test_other_check_fails"] == ("rehearsed", "fail")
+    assert "2 runs did not fit" in cases["test_other_check_fails"]["reason"]
+    assert would_be["test_broken_library"][0] == "fail"  # a KeyError is wiring, not a verdict
+    result.assert_outcomes(passed=6, failed=1)

@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 
 from rethink_core import cifar
-from rethink_core.case import Verdict
 from rethink_core.experiment import Experiment
 from rethink_core.paper import STATEMENTS
 from rethink_core.report import compare_reports
@@ -37,9 +36,6 @@ def planned_runs(scale):
     finally:
         sys.path.remove(str(ESTIMATE.parent))
     return module.planned_runs(scale)
-
-
-VERDICTS = {str(v) for v in Verdict}
 
 
 @pytest.fixture
@@ -84,10 +80,14 @@ def test_a_rehearsal_reaches_a_verdict_for_every_claim_and_renders_its_report(py
         "-p",
         "no:cacheprovider",
     )
-    assert result.ret in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED), result.stdout.str()[-3000:]
+    # a rehearsal judges wiring: every case reaches its judge, none fails on what its runs measured
+    assert result.ret == pytest.ExitCode.OK, result.stdout.str()[-3000:]
     doc = json.loads((reports / "latest" / "results.json").read_text())
     assert {case["claim"] for case in doc["results"]} == set(STATEMENTS)
-    assert all(case["verdict"] in VERDICTS for case in doc["results"])
+    assert {case["verdict"] for case in doc["results"]} <= {"rehearsed", "skip"}
+    rehearsed = [case for case in doc["results"] if case["verdict"] == "rehearsed"]
+    assert {case["would_be"] for case in rehearsed} >= {"pass", "fail"}  # one epoch on 24 images fits nothing
+    assert all(case["reason"].startswith("would be") for case in rehearsed)
     assert doc["meta"]["scale"] == scale and "rehearsal" in doc["meta"]["scale_description"]
     sweeps = [c for c in doc["results"] if c["claim"] == "R3" and "epochs to fit per p" in c["measured"]]
     assert len(sweeps) == 6 and {len(c["measured"]["epochs to fit per p"]) for c in sweeps} == {11}  # the grid
