@@ -1,7 +1,7 @@
 """How long a scale's training runs take, before running them: FLOPs from the runs the claims declare.
 
-Every training run of the scale (``planned_runs``: R1, R2, the R3/R4 sweep, Table 1's ablations for
-G1-G4; tests/test_rehearsal.py checks it against what a rehearsal of the claims really trains) costs
+Every training run of the scale (rethink_core.runplan.planned_runs, what ``pytest claims --plan`` lists;
+tests/test_rehearsal.py checks it against what a rehearsal of the claims really trains) costs
 epochs x images x FLOPs per training image, plus the eval-mode passes over the training set (from
 90% running accuracy on; every epoch where not measured) and the test evaluations. FLOPs per image
 are counted with torch.utils.flop_counter (forward + backward of the model at its width, on the
@@ -22,82 +22,11 @@ import argparse
 import json
 from collections import defaultdict
 from dataclasses import replace
-from functools import cache
 from pathlib import Path
 
-import torch
-import torch.nn.functional as F
-from torch.utils.flop_counter import FlopCounterMode
-
-from rethink_core import models
 from rethink_core.experiment import Experiment, prepared
-from rethink_core.paper import FIGURE_1A_VARIANTS, FIGURE_1B_MODELS
+from rethink_core.runplan import INPUT_SHAPES, flops_per_image, planned_runs
 from rethink_core.scales import Scale, get_scale
-from rethink_core.user_models import is_user_model
-
-INPUT_SHAPES = {"embedded": (1, 28, 28), "fashion-mnist": (1, 28, 28), "mnist": (1, 28, 28), "cifar10": (3, 28, 28)}
-
-
-def planned_runs(scale: Scale) -> list[Experiment]:
-    """Every training run the claims of ``scale`` declare, once each (runs shared between claims are
-    trained once). The runs of the planned cases (R3's trend, A1, A3, M1, D1, D2) are listed at every seed
-    they may use, up to ``max_seeds``: an upper bound, since a planned case stops at the first look that
-    decides."""
-    seeds, ablation_seeds = scale.seed_list(), scale.ablation_seed_list()
-    runs = [
-        scale.experiment(m, v, seed=s)
-        for m in scale.architectures
-        for v in ("true_labels", "random_labels")
-        for s in seeds
-    ]  # R1
-    runs += [scale.experiment(scale.inputs_model, v, seed=s) for v in FIGURE_1A_VARIANTS for s in seeds]  # R2
-    swept = [m for m in scale.architectures if m in FIGURE_1B_MODELS or is_user_model(m)]
-    planned = scale.planned_seed_list()
-    runs += [scale.experiment(m, "corrupt_labels", p, s) for m in swept for p in scale.corruption_grid for s in planned]
-    ablated = [m for m in scale.ablation_models if m in scale.architectures]
-    for m in ablated:  # G1, G4: Table 1's cells; G2: random labels with weight decay
-        runs += [
-            scale.experiment(m, seed=s, crop=c, weight_decay=d)
-            for c, d in models.table_1_settings(m)
-            for s in ablation_seeds
-        ]
-        runs += [scale.experiment(m, "random_labels", seed=s, weight_decay=True) for s in ablation_seeds]
-    if "inception_nobn" in scale.ablation_models:  # G3
-        runs += [
-            scale.experiment(m, seed=s, weight_decay=d)
-            for m in ("inception", "inception_nobn")
-            for d in (True, False)
-            for s in ablation_seeds
-        ]
-    runs += [
-        scale.experiment(m, "random_labels", seed=s) for m in scale.architectures if m in models.MLPS for s in planned
-    ]  # M1
-    if "mlp1x512" in scale.architectures:  # A3: the MLP without and with dropout at each rate, within its budget
-        variants = ("true_labels", "random_labels")
-        rates = (0.0, *models.DROPOUT_RATES)
-        runs += [scale.dropout_experiment(r, v, s) for r in rates for v in variants for s in planned]
-    if scale.width_sweep and not any(is_user_model(m) for m in scale.architectures):  # D1/D2
-        runs += [
-            scale.width_sweep_experiment(w, noisy, s)
-            for w in scale.width_sweep.widths
-            for noisy in (True, False)
-            for s in planned
-        ]
-    unique = {exp.key(): exp for exp in runs}
-    return list(unique.values())
-
-
-@cache
-def flops_per_image(model: str, width: float, shape: tuple[int, int, int]) -> tuple[float, float]:
-    """(training, forward-only) FLOPs per image: one batch of 8 counted and divided."""
-    net = models.build(model, shape, 10, width)
-    x, y = torch.randn(8, *shape), torch.randint(0, 10, (8,))
-    with FlopCounterMode(display=False) as counter:
-        F.cross_entropy(net(x), y).backward()
-    train = counter.get_total_flops() / 8
-    with torch.no_grad(), FlopCounterMode(display=False) as counter:
-        net.eval()(x)
-    return train, counter.get_total_flops() / 8
 
 
 def measured_epochs(store: Path | None) -> dict[str, tuple[int, float, int]]:

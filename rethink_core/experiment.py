@@ -280,6 +280,19 @@ class Lab:
         results = [self._run(exp, wait=False) for exp in experiments]
         return [r if r is not None else self.run(exp) for r, exp in zip(results, experiments, strict=True)]
 
+    def stored(self, exp: Experiment) -> RunResult | None:
+        """The stored result of ``exp`` on this lab's data, or None: nothing is trained."""
+        exp = self.with_fingerprint(exp)
+        key, config = self._key(exp)
+        found = self.store.get(key, config, warn=False)
+        return RunResult.from_dict(found) if found is not None else None
+
+    def _key(self, exp: Experiment) -> tuple[str, dict]:
+        """The store key of ``exp`` (with its fingerprints) on this lab's device and precision, and its config."""
+        device_type = torch.device(self.device).type
+        config = {**exp.identity(), "device_type": device_type, **precision_key_part(self.precision, device_type)}
+        return exp.key(device_type, self.precision), config
+
     def _run(self, exp: Experiment, wait: bool) -> RunResult | None:
         exp = self.with_fingerprint(exp)
         trained = False
@@ -292,9 +305,8 @@ class Lab:
                 exp, self.device, self.root, self.download, hook, self.precision, self.compile_mode
             ).to_dict()
 
-        device_type = torch.device(self.device).type
-        config = {**exp.identity(), "device_type": device_type, **precision_key_part(self.precision, device_type)}
-        stored = self.store.get_or_compute(exp.key(device_type, self.precision), config, compute, wait=wait)
+        key, config = self._key(exp)
+        stored = self.store.get_or_compute(key, config, compute, wait=wait)
         if stored is None:
             return None
         result = RunResult.from_dict(stored)

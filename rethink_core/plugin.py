@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from rethink_core import deviations
+from rethink_core import deviations, runplan
 from rethink_core.devices import CHOICES
 from rethink_core.errors import RethinkError
 from rethink_core.experiment import Lab
@@ -58,6 +58,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--rehearse",
         action="store_true",
         help="run every claim of the scale on a few dozen images for one epoch: checks wiring, data and report",
+    )
+    group.addoption(
+        "--plan",
+        action="store_true",
+        help="print the runs the selected cases need (up to each planned case's max seeds), what is stored, and the "
+        "FLOPs left; train nothing",
     )
     group.addoption("--report-dir", default="reports", help="where claim reports go (default: reports/)")
     group.addoption(
@@ -163,6 +169,37 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.stash[CLAIM] = {"claim": claim, "order": order, "title": title}
             item.user_properties.append(("claim", claim))  # shown by --junitxml and CI test views
     items.sort(key=lambda item: item.get_closest_marker("start_early") is None)
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """``--plan``: once -k and -m have selected the cases, print their runs and run none of them."""
+    if claim_session(session.config).settings.plan_only and any(CLAIM in item.stash for item in session.items):
+        print_plan(session.config, session.items)
+        session.items.clear()
+
+
+def print_plan(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """``--plan``: the runs the selected claim cases need (rethink_core.runplan), printed; none trains."""
+    settings = claim_session(config).settings
+    params = [getattr(item, "callspec", None) for item in items]
+    cases = [
+        (claim_id(item), p.params.get("architecture") if p else None)
+        for item, p in zip(items, params, strict=True)
+        if claim_id(item)
+    ]
+    lines = runplan.plan_table(settings.scale, cases, settings.lab().stored)
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    write = reporter.write_line if reporter else print
+    write(f"the plan of scale {settings.scale.name!r} (store {settings.store_dir}): nothing is trained")
+    for line in lines:
+        write(line)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """A ``--plan`` session that deselected every case ends with status 0, not "no tests ran"."""
+    if claim_session(session.config).settings.plan_only and exitstatus == pytest.ExitCode.NO_TESTS_COLLECTED:
+        session.exitstatus = pytest.ExitCode.OK
 
 
 # ----------------------------------------------------------------------------- fixtures

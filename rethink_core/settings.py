@@ -54,6 +54,7 @@ class Settings:
     user_models: tuple[str, ...] = ()
     compile_mode: str = ""  # torch.compile: "" off, "1" its default mode, else a mode name
     command: tuple[str, ...] = ()  # how the session was started, for the report
+    plan_only: bool = False  # --plan: print the runs the selected cases need, train nothing
 
     @classmethod
     def from_options(cls, option: Callable[[str], Any], worker: str | None = None, command: tuple = ()) -> Settings:
@@ -84,6 +85,7 @@ class Settings:
             user_models=models,
             compile_mode=compile_mode(os.environ.get(COMPILE_ENV, "")),
             command=tuple(command),
+            plan_only=bool(option("--plan")),
         )
 
     @property

@@ -280,3 +280,17 @@ def test_a_rehearsal_shows_would_be_verdicts_and_fails_only_on_what_is_not_a_cla
     assert "2 runs did not fit" in cases["test_other_check_fails"]["reason"]
     assert would_be["test_broken_library"][0] == "fail"  # a KeyError is wiring, not a verdict
     result.assert_outcomes(passed=6, failed=1)
+
+
+def test_plan_lists_the_runs_of_the_selected_cases_and_trains_nothing(pytester):
+    import shutil
+    from pathlib import Path
+
+    shutil.copytree(Path(__file__).resolve().parent.parent / "claims", pytester.path / "claims")
+    store = pytester.path / "store"
+    args = ("claims", "-p", "rethink_core.plugin", "--scale", "smoke", "--plan", "--store-dir", str(store))
+    result = pytester.runpytest_subprocess(*args, "--report-dir", str(pytester.path / "reports"), "-k", "R1 or A3")
+    assert result.ret == pytest.ExitCode.OK
+    # smoke: R1's 2 models x true and random labels x 1 seed; A3: 4 settings x 2 kinds of labels x 1 seed
+    result.stdout.fnmatch_lines(["*nothing is trained*", "A3 * 8 * 0 * 8 *", "R1 * 4 * 0 * 4 *", "all: 12 runs*"])
+    assert not list(store.rglob("*.json")) and not (pytester.path / "reports" / "latest").exists()

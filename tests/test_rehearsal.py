@@ -17,25 +17,10 @@ from rethink_core import cifar
 from rethink_core.experiment import Experiment
 from rethink_core.paper import STATEMENTS
 from rethink_core.report import compare_reports
+from rethink_core.runplan import planned_runs
 from rethink_core.scales import get_scale, rehearse
 
 CLAIMS = Path(__file__).resolve().parent.parent / "claims"
-ESTIMATE = Path(__file__).resolve().parent.parent / "benchmarks" / "estimate.py"
-
-
-def planned_runs(scale):
-    """benchmarks/estimate.py's list of the runs a scale's claims train."""
-    import importlib.util
-    import sys
-
-    sys.path.insert(0, str(ESTIMATE.parent))
-    try:
-        spec = importlib.util.spec_from_file_location("estimate", ESTIMATE)
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-    finally:
-        sys.path.remove(str(ESTIMATE.parent))
-    return module.planned_runs(scale)
 
 
 @pytest.fixture
@@ -93,7 +78,7 @@ def test_a_rehearsal_reaches_a_verdict_for_every_claim_and_renders_its_report(py
     assert len(sweeps) == 6 and {len(c["measured"]["epochs to fit per p"]) for c in sweeps} == {11}  # the grid
     assert "Table 1" in (reports / "latest" / "report.html").read_text()
     assert compare_reports(reports / "latest", reports / "latest") == []
-    # the estimate of a scale's cost counts exactly the runs its claims train
+    # the plan of every run (what --plan prints, what the estimate costs) lists exactly what the claims train
     trained = {
         Experiment.from_dict(json.loads(p.read_text())["result"]["experiment"]).describe()
         for p in (pytester.path / "store").rglob("*.json")
