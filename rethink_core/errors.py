@@ -11,3 +11,7 @@ class DataError(RethinkError):
 
 class ConfigError(RethinkError):
     """An option or experiment setting has an impossible value."""
+
+
+class MissingRunError(RethinkError):
+    """``--no-train``: a run the claim needs is not in the results store."""

@@ -18,7 +18,7 @@ import torch
 
 from rethink_core import alignment, models, randomize, user_models
 from rethink_core import data as data_mod
-from rethink_core.errors import ConfigError
+from rethink_core.errors import ConfigError, MissingRunError
 from rethink_core.precision import key_part as precision_key_part
 from rethink_core.precision import or_default
 from rethink_core.provenance import library_versions
@@ -266,6 +266,7 @@ class Lab:
     compile_mode: str = ""  # torch.compile's mode, "" for off (rethink_core.train.compiled)
     on_epoch: Callable[[Experiment, Epoch], None] | None = None
     on_finish: Callable[[RunResult, bool], None] | None = None  # (result, reused)
+    train: bool = True  # False (--no-train): a run missing from the store is an error, never trained
 
     def run(self, exp: Experiment) -> RunResult:
         """The stored result of ``exp`` on this lab's data, training it first if needed."""
@@ -287,6 +288,10 @@ class Lab:
         found = self.store.get(key, config, warn=False)
         return RunResult.from_dict(found) if found is not None else None
 
+    def key(self, exp: Experiment) -> str:
+        """The store key ``exp`` has in this lab (its data's fingerprint, this lab's device and precision)."""
+        return self._key(self.with_fingerprint(exp))[0]
+
     def _key(self, exp: Experiment) -> tuple[str, dict]:
         """The store key of ``exp`` (with its fingerprints) on this lab's device and precision, and its config."""
         device_type = torch.device(self.device).type
@@ -295,17 +300,22 @@ class Lab:
 
     def _run(self, exp: Experiment, wait: bool) -> RunResult | None:
         exp = self.with_fingerprint(exp)
+        key, config = self._key(exp)
         trained = False
 
         def compute() -> dict:
             nonlocal trained
+            if not self.train:
+                raise MissingRunError(
+                    f"--no-train: {exp.describe()} (store key {key}) is not in the results store {self.store.root}: "
+                    "train it (without --no-train, or in its --shard) first"
+                )
             trained = True
             hook = (lambda e: self.on_epoch(exp, e)) if self.on_epoch else None
             return execute(
                 exp, self.device, self.root, self.download, hook, self.precision, self.compile_mode
             ).to_dict()
 
-        key, config = self._key(exp)
         stored = self.store.get_or_compute(key, config, compute, wait=wait)
         if stored is None:
             return None

@@ -65,6 +65,16 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="print the runs the selected cases need (up to each planned case's max seeds), what is stored, and the "
         "FLOPs left; train nothing",
     )
+    group.addoption(
+        "--shard",
+        default=None,
+        metavar="I/N",
+        help="train only the planned runs of the selected cases whose store key falls in shard I of N (a CI matrix of "
+        "N jobs), and judge nothing; then --no-train renders one report from the union of the shards' stores",
+    )
+    group.addoption(
+        "--no-train", action="store_true", help="judge from the results store alone: a missing run is an error"
+    )
     group.addoption("--report-dir", default="reports", help="where claim reports go (default: reports/)")
     group.addoption(
         "--model",
@@ -172,22 +182,43 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
-    """``--plan``: once -k and -m have selected the cases, print their runs and run none of them."""
-    if claim_session(session.config).settings.plan_only and any(CLAIM in item.stash for item in session.items):
+    """``--plan`` and ``--shard``: once -k and -m have selected the cases, print their runs (--plan) or
+    train this shard's share of them (--shard), and judge none."""
+    settings = claim_session(session.config).settings
+    if not (settings.plan_only or settings.shard) or not any(CLAIM in item.stash for item in session.items):
+        return
+    if settings.plan_only:
         print_plan(session.config, session.items)
-        session.items.clear()
+    else:
+        train_shard(settings, selected_cases(session.items))
+    session.items.clear()
+
+
+def selected_cases(items: list[pytest.Item]) -> list[runplan.Case]:
+    """The (claim, architecture) cases of the selected claim tests."""
+    params = [getattr(item, "callspec", None) for item in items]
+    return [
+        (claim_id(item), p.params.get("architecture") if p else None)
+        for item, p in zip(items, params, strict=True)
+        if claim_id(item)
+    ]
+
+
+def train_shard(settings: Settings, cases: list[runplan.Case]) -> None:
+    """Train the planned runs of ``cases`` whose store key falls in this session's shard (several xdist
+    workers share them out through the store's locks)."""
+    lab = settings.lab(on_finish=lambda r, reused: reused or print(f"trained {r.experiment.describe()}", flush=True))
+    planned = runplan.planned_runs(settings.scale, cases)
+    runs = [exp for exp in planned if settings.in_shard(lab.key(exp))]
+    index, count = settings.shard
+    print(f"shard {index}/{count}: {len(runs)} of the {len(planned)} planned runs", flush=True)
+    lab.run_all(runs)
 
 
 def print_plan(config: pytest.Config, items: list[pytest.Item]) -> None:
     """``--plan``: the runs the selected claim cases need (rethink_core.runplan), printed; none trains."""
     settings = claim_session(config).settings
-    params = [getattr(item, "callspec", None) for item in items]
-    cases = [
-        (claim_id(item), p.params.get("architecture") if p else None)
-        for item, p in zip(items, params, strict=True)
-        if claim_id(item)
-    ]
-    lines = runplan.plan_table(settings.scale, cases, settings.lab().stored)
+    lines = runplan.plan_table(settings.scale, selected_cases(items), settings.lab().stored)
     reporter = config.pluginmanager.get_plugin("terminalreporter")
     write = reporter.write_line if reporter else print
     write(f"the plan of scale {settings.scale.name!r} (store {settings.store_dir}): nothing is trained")
@@ -197,8 +228,9 @@ def print_plan(config: pytest.Config, items: list[pytest.Item]) -> None:
 
 @pytest.hookimpl(trylast=True)
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    """A ``--plan`` session that deselected every case ends with status 0, not "no tests ran"."""
-    if claim_session(session.config).settings.plan_only and exitstatus == pytest.ExitCode.NO_TESTS_COLLECTED:
+    """A ``--plan`` or ``--shard`` session (which judge nothing) ends with status 0, not "no tests ran"."""
+    settings = claim_session(session.config).settings
+    if (settings.plan_only or settings.shard) and exitstatus == pytest.ExitCode.NO_TESTS_COLLECTED:
         session.exitstatus = pytest.ExitCode.OK
 
 

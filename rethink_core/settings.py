@@ -55,6 +55,8 @@ class Settings:
     compile_mode: str = ""  # torch.compile: "" off, "1" its default mode, else a mode name
     command: tuple[str, ...] = ()  # how the session was started, for the report
     plan_only: bool = False  # --plan: print the runs the selected cases need, train nothing
+    shard: tuple[int, int] | None = None  # --shard I/N: train the planned runs of shard I of N, judge nothing
+    train: bool = True  # False (--no-train): judge from the store alone; a missing run is an error
 
     @classmethod
     def from_options(cls, option: Callable[[str], Any], worker: str | None = None, command: tuple = ()) -> Settings:
@@ -86,6 +88,8 @@ class Settings:
             compile_mode=compile_mode(os.environ.get(COMPILE_ENV, "")),
             command=tuple(command),
             plan_only=bool(option("--plan")),
+            shard=parse_shard(option("--shard")),
+            train=not option("--no-train"),
         )
 
     @property
@@ -121,8 +125,26 @@ class Settings:
             root=self.root,
             download=self.download,
             compile_mode=self.compile_mode,
+            train=self.train,
             **hooks,
         )
+
+    def in_shard(self, key: str) -> bool:
+        """Whether the run with store ``key`` is this session's to train (always, without --shard)."""
+        return self.shard is None or int(key, 16) % self.shard[1] == self.shard[0] - 1
+
+
+def parse_shard(value: str | None) -> tuple[int, int] | None:
+    """``--shard I/N`` as (I, N), 1 <= I <= N; None without it."""
+    if value is None:
+        return None
+    try:
+        index, count = (int(part) for part in value.split("/"))
+    except ValueError:
+        index = count = 0
+    if not 1 <= index <= count:
+        raise ConfigError(f"--shard {value!r}: give I/N with 1 <= I <= N, e.g. --shard 1/4")
+    return index, count
 
 
 def compile_mode(value: str) -> str:

@@ -294,3 +294,30 @@ def test_plan_lists_the_runs_of_the_selected_cases_and_trains_nothing(pytester):
     # smoke: R1's 2 models x true and random labels x 1 seed; A3: 4 settings x 2 kinds of labels x 1 seed
     result.stdout.fnmatch_lines(["*nothing is trained*", "A3 * 8 * 0 * 8 *", "R1 * 4 * 0 * 4 *", "all: 12 runs*"])
     assert not list(store.rglob("*.json")) and not (pytester.path / "reports" / "latest").exists()
+
+
+def test_shards_then_no_train_give_the_report_of_one_session(pytester):
+    import shutil
+    from pathlib import Path
+
+    from rethink_core.report import compare_reports
+
+    shutil.copytree(Path(__file__).resolve().parent.parent / "claims", pytester.path / "claims")
+
+    def session(store: str, report: str, *args: str):
+        common = ("claims", "-p", "rethink_core.plugin", "--scale", "smoke", "--rehearse", "-k", "R1 or A3")
+        where = ("--store-dir", str(pytester.path / store), "--report-dir", str(pytester.path / report))
+        return pytester.runpytest_subprocess(*common, *where, *args)
+
+    assert session("one", "one-report").ret == pytest.ExitCode.OK
+    missing = session("empty", "empty-report", "--no-train")
+    assert missing.ret == pytest.ExitCode.TESTS_FAILED
+    missing.stdout.fnmatch_lines(["*MissingRunError: --no-train: * is not in the results store*"])
+    for shard in ("1/2", "2/2"):
+        assert session("shared", "unused", "--shard", shard).ret == pytest.ExitCode.OK
+    assert not (pytester.path / "unused" / "latest").exists()  # a shard judges nothing
+    stored = {p.name for p in (pytester.path / "shared").rglob("*.json")}
+    assert stored == {p.name for p in (pytester.path / "one").rglob("*.json")}  # the shards trained it all
+    assert session("shared", "merged", "--no-train").ret == pytest.ExitCode.OK
+    assert compare_reports(pytester.path / "one-report" / "latest", pytester.path / "merged" / "latest") == []
+    assert session("shared", "unused", "--shard", "3/2").ret == pytest.ExitCode.USAGE_ERROR

@@ -33,6 +33,9 @@ DEFAULTS = {
     "--download": False,
     "--store-dir": "store",
     "--report-dir": "reports",
+    "--plan": False,
+    "--shard": None,
+    "--no-train": False,
 }
 
 
@@ -122,3 +125,13 @@ def test_settings_carry_the_scale_with_its_theory_sizes_and_rehearsal():
 def test_a_bad_setting_is_refused_in_one_line(given, message):
     with pytest.raises(ConfigError, match=message):
         settings(**given)
+
+
+def test_a_shard_is_one_of_n_and_every_key_falls_in_exactly_one():
+    assert settings(shard="2/3").shard == (2, 3) and settings().shard is None and settings(no_train=True).train is False
+    for bad in ("0/3", "4/3", "1", "a/b"):
+        with pytest.raises(ConfigError, match="--shard"):
+            settings(shard=bad)
+    keys = [f"{k:032x}" for k in range(0, 10_000, 37)]
+    owners = [[i for i in (1, 2, 3) if settings(shard=f"{i}/3").in_shard(key)] for key in keys]
+    assert all(len(o) == 1 for o in owners) and {o[0] for o in owners} == {1, 2, 3}
