@@ -243,7 +243,7 @@ SCALES = {
         seeds=2,
         # The planned cases (R3's trend, A1, A3, M1, D1, D2: rethink_core/verdicts.py, PLANS) may add a third seed:
         # about 4 minutes of wall time on 2 cores when all of them do. A fourth would put the worst case past 18
-        # minutes of pytest (docs/findings.md, "What a seed costs"); 3 was fixed before the draws that check it.
+        # minutes of pytest (docs/findings.md, the five default draws); 3 was fixed before those draws.
         max_seeds=3,
         ablation_models=("mlp1x512", "alexnet", "inception", "inception_nobn"),
         ablation_seeds=1,
