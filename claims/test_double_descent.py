@@ -135,6 +135,19 @@ def judged_sweep(scale, lab, plan_name: str, values_of) -> tuple:
     return plan, decision, width_sweep(scale, lab, seeds[: decision.seeds_used]), None
 
 
+PLAN_OF = {"D1": "D1 peak", "D2": "D2 noise makes the peak"}
+
+
+def to_decide(claim: str, plan, decision, curves, missing) -> str:
+    """Before a D1/D2 plan's decision is judged: a seed without a peak to compare fails the claim's premise,
+    one seed is undecided by design (a skip); otherwise what more seeds would take (the decision's hint)."""
+    if missing:
+        raise missing
+    if decision is None:
+        pytest.skip(f"{claim}: {plan.max_seeds} seed(s) cannot reach {plan.alpha} with a test over seeds")
+    return next_look_hint(PLAN_OF[claim], claim, all_runs(curves), decision.seeds_used)
+
+
 def all_runs(curves: dict[bool, Curve]) -> list[RunResult]:
     return [r for curve in curves.values() for runs in curve.values() for r in runs.values()]
 
@@ -152,14 +165,10 @@ DEFINITIONS_D1 = {
 def test_label_noise_error_peaks_at_the_interpolation_threshold(scale, lab, record, check):
     """D1: with label noise, test error at each seed's interpolation threshold is above both a smaller
     width's and the largest width's."""
-    plan, decision, curves, missing = judged_sweep(scale, lab, "D1 peak", d1_heights)
+    plan, decision, curves, missing = judged_sweep(scale, lab, PLAN_OF["D1"], d1_heights)
     noisy = peaks(curves[True])
     record(f"MLP widths, {scale.width_sweep.noise:.0%} label noise", **d1_record(scale, curves, noisy, decision))
-    if missing:
-        raise missing
-    if decision is None:
-        pytest.skip(f"D1: {scale.max_seeds} seed(s) cannot reach {plan.alpha} with a test over seeds")
-    hint = next_look_hint("D1 peak", "D1", all_runs(curves), decision.seeds_used)
+    hint = to_decide("D1", plan, decision, curves, missing)
     check.decision("test error peaks at the interpolation threshold", decision, hint)
 
 
@@ -201,14 +210,10 @@ DEFINITIONS_D2 = {
 @pytest.mark.claim("D2")
 def test_label_noise_makes_the_peak(scale, lab, record, check):
     """D2: seed by seed, the peak's height above its higher neighbour is larger with label noise than without."""
-    plan, decision, curves, missing = judged_sweep(scale, lab, "D2 noise makes the peak", d2_differences)
+    plan, decision, curves, missing = judged_sweep(scale, lab, PLAN_OF["D2"], d2_differences)
     noisy, clean = peaks(curves[True]), peaks(curves[False])
     record("MLP widths, with and without label noise", **d2_record(scale, curves, noisy, clean, decision))
-    if missing:
-        raise missing
-    if decision is None:
-        pytest.skip(f"D2: {scale.max_seeds} seed(s) cannot reach {plan.alpha} with a test over seeds")
-    hint = next_look_hint("D2 noise makes the peak", "D2", all_runs(curves), decision.seeds_used)
+    hint = to_decide("D2", plan, decision, curves, missing)
     check.decision("label noise makes the peak higher", decision, hint)
 
 
