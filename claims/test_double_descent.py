@@ -167,7 +167,11 @@ def test_label_noise_error_peaks_at_the_interpolation_threshold(scale, lab, reco
     width's and the largest width's."""
     plan, decision, curves, missing = judged_sweep(scale, lab, PLAN_OF["D1"], d1_heights)
     noisy = peaks(curves[True])
-    record(f"MLP widths, {scale.width_sweep.noise:.0%} label noise", **d1_record(scale, curves, noisy, decision))
+    record(
+        f"MLP widths, {scale.width_sweep.noise:.0%} label noise",
+        **plan.recorded(),
+        **d1_record(scale, curves, noisy, decision),
+    )
     hint = to_decide("D1", plan, decision, curves, missing)
     check.decision("test error peaks at the interpolation threshold", decision, hint)
 
@@ -212,7 +216,11 @@ def test_label_noise_makes_the_peak(scale, lab, record, check):
     """D2: seed by seed, the peak's height above its higher neighbour is larger with label noise than without."""
     plan, decision, curves, missing = judged_sweep(scale, lab, PLAN_OF["D2"], d2_differences)
     noisy, clean = peaks(curves[True]), peaks(curves[False])
-    record("MLP widths, with and without label noise", **d2_record(scale, curves, noisy, clean, decision))
+    record(
+        "MLP widths, with and without label noise",
+        **plan.recorded(),
+        **d2_record(scale, curves, noisy, clean, decision),
+    )
     hint = to_decide("D2", plan, decision, curves, missing)
     check.decision("label noise makes the peak higher", decision, hint)
 

@@ -14,12 +14,14 @@ import pytest
 
 from rethink_core.experiment import RunResult, summarize_runs
 from rethink_core.paper import FIGURE_1B, FIGURE_1B_MODELS, FIGURE_1C
-from rethink_core.plan import run_sequentially
+from rethink_core.plan import CRITERION, FixedCheck, FixedDesign, run_sequentially
 from rethink_core.stats import accuracy_interval, class_permutation_test, mean_interval, spearman_trend
 from rethink_core.user_models import is_user_model
 from rethink_core.verdicts import (
+    AT_CHANCE,
     CHANCE,
     CHANCE_ALPHA,
+    FITS,
     TREND_ALPHA,
     data_note,
     decided_by,
@@ -37,6 +39,25 @@ from rethink_core.verdicts import (
 # growing) slowdowns that would contradict the claim. Judged on the upper end of its 95% interval
 # over seeds where there are two or more seeds, on the one value otherwise.
 SMALL_FACTOR = 5.0
+AT_MOST_SMALL_FACTOR = FixedCheck(
+    f"random labels take at most {SMALL_FACTOR:g}x the epochs of true labels",
+    f"one-sided t-test of H0 'slowdown >= {SMALL_FACTOR:g}x' (the 95% interval's upper end)",
+    "seed",
+    0.025,
+)
+R3_FACTOR_DESIGN = FixedDesign((FITS, AT_MOST_SMALL_FACTOR), "Figure 1b: 'only by a small constant factor'")
+# With one seed there is no interval: the one slowdown is held to the bound, a criterion, not a test.
+R3_FACTOR_ONE_SEED = FixedDesign(
+    (FITS, FixedCheck(f"the one seed's slowdown is at most {SMALL_FACTOR:g}x", CRITERION, "seed")),
+    "Figure 1b: 'only by a small constant factor'",
+)
+RISES = FixedCheck(
+    "test error rises with p",
+    "Spearman rank correlation within seeds, one-sided permutation test",
+    "run (levels permuted within each seed)",
+    TREND_ALPHA,
+)
+R4_DESIGN = FixedDesign((FITS, AT_CHANCE, RISES), "Figure 1c: test error rises steadily and reaches chance at p = 1")
 
 TIME_TO_OVERFIT = (
     "epochs until the whole training set, evaluated in eval mode after an epoch, is classified 100% "
@@ -137,6 +158,12 @@ def r3_factor_record(architecture: str, runs, everything, relative, slowdown, ju
             per_seed=relative,
         ),
         runs=summarize_runs(everything),
+        # a t-test's p has no floor with two or more seeds
+        **(
+            R3_FACTOR_DESIGN.recorded({AT_MOST_SMALL_FACTOR.check: 0.0})
+            if slowdown["interval95"]
+            else R3_FACTOR_ONE_SEED.recorded({})
+        ),
     )
 
 
@@ -160,7 +187,7 @@ def test_time_to_overfit_grows_with_label_noise(architecture, scale, lab, record
     used = seeds[: decision.seeds_used] or scale.seed_list()
     runs = sweep(scale, lab, architecture, used)
     everything = [r for rs in runs.values() for r in rs]
-    record(f"{architecture} trend", seeds=used, **r3_trend_record(runs, everything, decision))
+    record(f"{architecture} trend", seeds=used, **plan.recorded(), **r3_trend_record(runs, everything, decision))
     check(
         "every level fitted", not not_fitted(everything), f"not every corruption level fitted: {not_fitted(everything)}"
     )
@@ -265,6 +292,9 @@ def r4_record(architecture: str, runs, everything, error, trend, at_chance) -> d
             per_seed={p: [1 - r.test_acc for r in rs] for p, rs in runs.items()},
         ),
         runs=summarize_runs(everything),
+        **R4_DESIGN.recorded(
+            {AT_CHANCE.check: at_chance["smallest_attainable_p"], RISES.check: trend["smallest_attainable_p"]}
+        ),
     )
 
 

@@ -91,7 +91,12 @@ def test_kept_labels_are_fit_before_changed_ones(architecture, scale, lab, recor
     everything = [r for rs in runs.values() for r in rs]
     best = [at_best_test(r) for r in everything]
     at_best = [sum(b["kept"] for b in best) / len(best), sum(b["changed"] for b in best) / len(best)]
-    record(architecture, seeds=used, **a1_record(scale, architecture, runs, everything, best, at_best, decision))
+    record(
+        architecture,
+        seeds=used,
+        **plan.recorded(),
+        **a1_record(scale, architecture, runs, everything, best, at_best, decision),
+    )
     if not plan.decidable:  # by design (docs/claims.md, "Decisions"): one seed cannot show a per-seed effect
         pytest.skip(f"A1: {scale.max_seeds} seed(s) cannot reach {plan.alpha} with a test over seeds")
     hint = next_look_hint("A1 kept before changed", f"A1 and {architecture}", everything, len(used))
@@ -179,7 +184,7 @@ def test_dropout_slows_memorization_more_than_learning(scale, lab, record, check
     decision, by_rate = run_any(plans, scale.planned_seed_list(), lambda seed: cost_differences(scale, lab, seed))
     used = scale.planned_seed_list()[: decision.seeds_used] or scale.seed_list()
     runs = {(rate, v): [lab.run(scale.dropout_experiment(rate, v, s)) for s in used] for rate, v in a3_cells()}
-    record(CASE_A3, seeds=used, **a3_record(scale, used, runs, by_rate))
+    record(CASE_A3, seeds=used, **plans[DROPOUT].recorded(), **a3_record(scale, used, runs, by_rate))
     if not plans[DROPOUT].decidable:  # by design (docs/claims.md, "Decisions"): one seed cannot show it
         pytest.skip(f"A3: {scale.max_seeds} seed(s) cannot reach {plans[DROPOUT].alpha} with a test over seeds")
     hint = next_look_hint("A3 dropout costs memorization more", "A3", list(chain(*runs.values())), len(used))

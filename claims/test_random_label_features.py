@@ -61,7 +61,7 @@ def test_random_labels_align_first_layer_with_data(architecture, scale, lab, rec
     )
     used = seeds[: decision.seeds_used] or scale.seed_list()
     runs = lab.run_all([scale.experiment(architecture, "random_labels", seed=s) for s in used])
-    record(architecture, seeds=used, **m1_record(architecture, runs, nulls))
+    record(architecture, seeds=used, **plan.recorded(), **m1_record(architecture, runs, nulls))
     if not plan.decidable:  # by design (docs/claims.md, "Decisions"): one seed cannot show a per-seed effect
         pytest.skip(f"M1: {scale.max_seeds} seed(s) cannot reach {plan.alpha} with a test over seeds")
     hint = next_look_hint("M1 alignment", f"M1 and {architecture}", runs, len(used))

@@ -14,6 +14,7 @@ import pytest
 
 from rethink_core.experiment import summarize_runs
 from rethink_core.paper import FIGURE_1A, FIGURE_1A_VARIANTS, RANDOM_LABELS, TRUE_LABELS_UNREGULARIZED
+from rethink_core.plan import FixedCheck, FixedDesign
 from rethink_core.stats import (
     above_test,
     chance_loss,
@@ -24,10 +25,13 @@ from rethink_core.stats import (
     paired_order_test,
 )
 from rethink_core.verdicts import (
+    AT_CHANCE,
     CHANCE,
     CHANCE_ALPHA,
+    FAR_ABOVE,
     FAR_ABOVE_ALPHA,
     FAR_ABOVE_BOUND,
+    FITS,
     NUM_CLASSES,
     TREND_ALPHA,
     data_note,
@@ -43,6 +47,9 @@ from rethink_core.verdicts import (
 # half of ln(10), could not be measured: training stops at 100% training accuracy, and on Gaussian
 # inputs that came while the loss was still 1.24.)
 ONSET_LEVEL = 0.9 * chance_loss(NUM_CLASSES)
+
+
+R1_DESIGN = FixedDesign((FITS, AT_CHANCE, FAR_ABOVE), "Table 1: random labels 100% training, test at chance")
 
 
 @pytest.mark.claim("R1")
@@ -103,10 +110,19 @@ def r1_record(architecture: str, random, true, random_acc, n, true_acc, at_chanc
             "class-permutation p (random labels at chance)", at_chance["p_value"], f">= {CHANCE_ALPHA}"
         ),
         runs=summarize_runs(random + true),
+        **R1_DESIGN.recorded(
+            {
+                AT_CHANCE.check: at_chance["smallest_attainable_p"],
+                FAR_ABOVE.check: far_above["smallest_attainable_p"],
+            }
+        ),
     )
 
 
 PAPER_R2 = "Figure 1a: zero training loss on every variant (Inception, CIFAR-10)"
+
+
+R2_FIT_DESIGN = FixedDesign((FITS,), "Figure 1a: zero training loss on every variant")
 
 
 @pytest.mark.claim("R2")
@@ -137,6 +153,7 @@ def r2_record(scale, model: str, results) -> dict:
         ],
         decided_by=decided_by("lowest training accuracy over seeds", min(r.train_acc for r in results), "= 100%"),
         runs=summarize_runs(results),
+        **R2_FIT_DESIGN.recorded({}),
     )
 
 
@@ -147,6 +164,13 @@ FIGURE_1A_ORDER = (
     ("random_labels", "random_pixels"),
     ("random_labels", "gaussian"),
 )
+STARTS_LATER = FixedCheck(
+    "each pair of Figure 1a's order starts converging in that order",
+    "one-sided sign-flip test on per-seed onset differences",
+    "seed",
+    TREND_ALPHA,
+)
+R2_ORDER_DESIGN = FixedDesign((FITS, STARTS_LATER), "Figure 1a: the order in which the variants start converging")
 DEFINITIONS_R2_ORDER = {
     "onset": f"first epoch whose average training loss is below 0.9 ln(10) = {ONSET_LEVEL:.3f} "
     "(the network has left the plateau of guessing)",
@@ -223,4 +247,12 @@ def r2_order_record(runs: dict, onsets: dict, tests: dict) -> dict:
             f"< {TREND_ALPHA}",
         ),
         runs=summarize_runs([r for rs in runs.values() for r in rs]),
+        **R2_ORDER_DESIGN.recorded(
+            {
+                STARTS_LATER.check: max(
+                    (t["smallest_attainable_p"] for t in tests.values()),
+                    default=2.0 ** -len(next(iter(runs.values()))),  # no onset to test: its seeds' reach
+                )
+            }
+        ),
     )

@@ -16,12 +16,15 @@ import pytest
 from rethink_core.experiment import RunResult, summarize_runs
 from rethink_core.models import table_1_settings
 from rethink_core.paper import FIGURE_2, RANDOM_LABELS_WEIGHT_DECAY, TABLE_1
+from rethink_core.plan import CRITERION, DOES_NOT_REJECT, FixedCheck, FixedDesign
 from rethink_core.stats import above_test, accuracy_interval, best_of_k_gain_test, mean_interval
 from rethink_core.train import History
 from rethink_core.user_models import is_user_model
 from rethink_core.verdicts import (
+    FAR_ABOVE,
     FAR_ABOVE_ALPHA,
     FAR_ABOVE_BOUND,
+    FITS,
     TREND_ALPHA,
     data_note,
     decided_by,
@@ -43,6 +46,31 @@ FITS_RANDOM_LABELS = 0.99
 # epoch minus the final one) is "none" unless it is larger than picking the best of each run's k noisy
 # test evaluations gives by itself: a one-sided test against that null (stats.best_of_k_gain_test,
 # from each run's final accuracy, the test-set size and k) must not reject at the trend level.
+
+BOUNDED_GAIN = FixedCheck(
+    f"a regularizer adds at most {100 * REGULARIZER_GAP_BOUND:.0f} points of test accuracy",
+    CRITERION,
+    "test accuracy pooled over seeds, per setting",
+)
+G1_DESIGN = FixedDesign((FITS, FAR_ABOVE, BOUNDED_GAIN), "Table 1: largest regularizer gap 5.15 points")
+FITS_WITH_DECAY = FixedCheck(f"every run reaches {FITS_RANDOM_LABELS:.0%} training accuracy", CRITERION, "run")
+G2_DESIGN = FixedDesign((FITS_WITH_DECAY,), "Table 4: random labels with weight decay")
+DOES_NOT_CONVERGE = FixedCheck("does not converge with weight decay", CRITERION, "run")
+G2_ALEXNET_DESIGN = FixedDesign((DOES_NOT_CONVERGE,), "Table 4: AlexNet with weight decay fails to converge")
+MILD = FixedCheck(
+    f"removing BatchNorm costs at most {100 * REGULARIZER_GAP_BOUND:.0f} points",
+    CRITERION,
+    "test accuracy pooled over seeds",
+)
+G3_DESIGN = FixedDesign((FITS, FAR_ABOVE, MILD), "Table 1 and Figure 2b: Inception without BatchNorm")
+NO_EARLY_STOPPING_GAIN = FixedCheck(
+    "early stopping gains no more than picking the best of k noisy test readings",
+    "one-sided Monte Carlo test vs the best of k binomial readings (20,000 draws)",
+    "run, pooled over settings and seeds",
+    TREND_ALPHA,
+    DOES_NOT_REJECT,
+)
+G4_DESIGN = FixedDesign((NO_EARLY_STOPPING_GAIN,), "Figure 2: best test accuracy no better than the final one")
 
 
 def skip_unless_ablated(scale, model: str, record) -> None:
@@ -157,6 +185,7 @@ def g1_record(scale, architecture: str, runs, accuracy, best_gap, far_above) -> 
         ),
         tables={TABLE_1_TITLE: {"columns": TABLE_1_COLUMNS, "rows": table_rows(architecture, runs, scale)}},
         runs=summarize_runs([r for rs in runs.values() for r in rs]),
+        **G1_DESIGN.recorded({FAR_ABOVE.check: far_above["smallest_attainable_p"]}),
     )
 
 
@@ -184,7 +213,7 @@ def test_networks_with_weight_decay_still_fit_random_labels(architecture, scale,
                 f"this scale cannot tell what weight decay does ({not_fitted(plain)})"
             )
         check(
-            "does not converge with weight decay",
+            DOES_NOT_CONVERGE.check,
             train_acc < FITS_RANDOM_LABELS,
             f"with weight decay {architecture} fitted random labels ({train_acc:.4f} training accuracy, statuses "
             f"{[r.history.status for r in results]}); the paper's failed to converge",
@@ -224,6 +253,7 @@ def g2_record(results, train_acc: float, paper, fails_in_paper: bool) -> dict:
             f"{'<' if fails_in_paper else '>='} {FITS_RANDOM_LABELS:.0%}",
         ),
         runs=summarize_runs(results),
+        **(G2_ALEXNET_DESIGN if fails_in_paper else G2_DESIGN).recorded({}),
     )
 
 
@@ -300,6 +330,7 @@ def g3_record(scale, with_bn, without, bn_acc, nobn_acc, cost, far_above) -> dic
         },
         tables={TABLE_1_TITLE: {"columns": TABLE_1_COLUMNS, "rows": table_rows("inception_nobn", without, scale)}},
         runs=summarize_runs([r for rs in without.values() for r in rs]),
+        **G3_DESIGN.recorded({FAR_ABOVE.check: far_above["smallest_attainable_p"]}),
     )
 
 
@@ -361,6 +392,7 @@ def g4_record(scale, gains, everything, gain, noise) -> dict:
             name: text.format(test_every=scale.test_every, n_test=scale.n_test) for name, text in DEFINITIONS_G4.items()
         },
         runs=summarize_runs(everything),
+        **G4_DESIGN.recorded({NO_EARLY_STOPPING_GAIN.check: noise["smallest_attainable_p"]}),
     )
 
 

@@ -82,6 +82,28 @@ class Headline:
 
 
 @dataclass(frozen=True)
+class DesignCheck:
+    """One check of a case decided once (rethink_core.plan.FixedCheck) with the smallest p its test
+    could reach on the units this case had (None for a criterion, which has no p)."""
+
+    check: str
+    test: str
+    unit: str
+    level: float | None = None
+    claim_holds_if: str = ""
+    smallest_p: float | None = None
+
+    @property
+    def is_criterion(self) -> bool:
+        return self.level is None
+
+    @classmethod
+    def from_json(cls, d: dict) -> DesignCheck:
+        names = ("check", "test", "unit")
+        return cls(*(d.get(k, "") for k in names), d.get("level"), d.get("claim_holds_if", ""), d.get("smallest_p"))
+
+
+@dataclass(frozen=True)
 class DeclaredDeviation:
     """A deviation declared in :mod:`rethink_core.deviations` for this case: why, what measured it, and
     the named check it is a non-reproduction of ("" for one that covers the whole case)."""
@@ -116,7 +138,8 @@ class ClaimCase:
     checks: tuple[Check, ...] = ()  # every named check the case judged
     seeds: tuple[int, ...] = ()  # the seeds (the unit of replication) its runs used
     smallest_p: float | None = None  # the smallest p its design can reach
-    plan_hash: str = ""  # the hash of its analysis plan, where it has one
+    plan_hash: str = ""  # the hash of its analysis plan (rethink_core.plan: sequential or decided once)
+    design: tuple[DesignCheck, ...] = ()  # a case decided once: its checks, tests, levels and reach
     deviation: DeclaredDeviation | None = None
     would_be: Verdict | None = None  # a rehearsed case: the verdict its checks gave
     statistics: dict = field(default_factory=dict)
@@ -168,6 +191,7 @@ class ClaimCase:
             seeds=tuple(d.get("seeds") or sorted({r["seed"] for r in d.get("runs") or () if "seed" in r})),
             smallest_p=d.get("smallest_p"),
             plan_hash=d.get("plan_hash", ""),
+            design=tuple(DesignCheck.from_json(c) for c in d.get("design") or ()),
             deviation=DeclaredDeviation.from_json(declared) if isinstance(declared, dict) else None,
             would_be=Verdict(d["would_be"]) if d.get("would_be") else None,
             statistics=d.get("statistics") or {},
@@ -188,7 +212,7 @@ def _plain(value: object) -> object:
     """A field's value as JSON: dataclasses as dicts without empty fields, enums as their strings."""
     if isinstance(value, Verdict):
         return str(value)
-    if isinstance(value, (Check, Headline, DeclaredDeviation)):
+    if isinstance(value, (Check, Headline, DeclaredDeviation, DesignCheck)):
         return {f.name: _plain(getattr(value, f.name)) for f in fields(value) if getattr(value, f.name) != ""}
     if isinstance(value, tuple):
         return [_plain(v) for v in value]

@@ -173,6 +173,7 @@ def paired_error_test(wrong_a: torch.Tensor, wrong_b: torch.Tensor) -> dict:
         "only first wrong": only_a,
         "only second wrong": only_b,
         "p_value": p,
+        "smallest_attainable_p": min(1.0, 2 * 0.5 ** (only_a + only_b)),  # every discordant example one way
     }
 
 

@@ -97,6 +97,11 @@ class AnalysisPlan:
     def decidable(self) -> bool:
         return bool(self.active_looks)
 
+    def recorded(self) -> dict:
+        """``record(...)`` fields of a case this plan decides: its hash and the smallest p it can reach
+        (recorded before the case judges, so that a case that stops at an earlier check has them too)."""
+        return {"plan_hash": self.plan_hash, "smallest_p": self.smallest_p}
+
     def capped(self, max_seeds: int) -> AnalysisPlan:
         """The plan under a scale's cap on seeds."""
         return AnalysisPlan(**{**asdict(self), "looks": tuple(self.looks), "max_seeds": max_seeds})
@@ -272,3 +277,64 @@ def power(plan: AnalysisPlan, draws: int = 2000) -> float:
     """The design's power at the SESOI: the share of simulated cases that pass (see
     :func:`operating_characteristics`)."""
     return operating_characteristics(plan, plan.sesoi, draws)[str(Step.PASS)]
+
+
+# ----------------------------------------------------------------------------- cases decided once
+
+CRITERION = "criterion"
+REJECTS, DOES_NOT_REJECT = "rejects", "does not reject"
+
+
+@dataclass(frozen=True)
+class FixedCheck:
+    """One check of a case decided once, on every run its scale gives it (no looks, no more seeds): a
+    ``test`` at ``level`` whose n counts ``unit``s, or a :data:`CRITERION` (a bound every run or estimate
+    must meet, with no p). ``claim_holds_if`` the test :data:`REJECTS` its null (``far above chance``),
+    or :data:`DOES_NOT_REJECT` it (``at chance``: the case fails where the test rejects)."""
+
+    check: str
+    test: str
+    unit: str
+    level: float | None = None
+    claim_holds_if: str = REJECTS
+
+    def __post_init__(self) -> None:
+        if (self.test == CRITERION) != (self.level is None) or self.claim_holds_if not in (REJECTS, DOES_NOT_REJECT):
+            raise ConfigError(f"a criterion has no level, a test has one and a direction: {self}")
+
+
+@dataclass(frozen=True)
+class FixedDesign:
+    """How a case without looks decides: its checks, fixed with its claim test before the runs, and
+    where its thresholds come from (``source``). Recorded with every verdict it decides: its hash and,
+    per test, the smallest p the test could reach on this session's units (which depends on the seeds
+    and images a scale gives it)."""
+
+    checks: tuple[FixedCheck, ...]
+    source: str = ""
+
+    @property
+    def plan_hash(self) -> str:
+        """A short hash of the design (the same for every scale: the units' counts are recorded apart)."""
+        return hashlib.sha256(json.dumps(asdict(self), sort_keys=True).encode()).hexdigest()[:16]
+
+    def recorded(self, smallest: dict[str, float | None], seeds: Sequence[int] | None = None) -> dict:
+        """``record(...)`` fields of a case judged by this design: the design itself (each test with the
+        smallest p it can reach here, from ``smallest`` by check name), its hash, and the case's smallest
+        reachable p: the largest over its tests (what its weakest test can show; None for criteria
+        only). ``seeds`` where they are not the seeds of the case's runs (a case with no runs)."""
+        tests = [c for c in self.checks if c.test != CRITERION]
+        if missing := [c.check for c in tests if c.check not in smallest]:
+            raise ConfigError(f"the smallest reachable p of {missing} was not given")
+        checks = [{**asdict(c), "smallest_p": smallest.get(c.check)} for c in self.checks]
+        reach = [smallest[c.check] for c in tests if smallest[c.check] is not None]
+        fields = {"design": checks, "plan_hash": self.plan_hash, "smallest_p": max(reach) if reach else None}
+        return fields if seeds is None else {**fields, "seeds": list(seeds)}
+
+    def reaches(self, smallest: dict[str, float | None]) -> bool:
+        """Whether every test of the design can reach its level with these smallest p's."""
+        return all(
+            smallest.get(c.check) is not None and smallest[c.check] <= c.level
+            for c in self.checks
+            if c.test != CRITERION
+        )

@@ -43,6 +43,7 @@ def above_test(accuracy: float, n: int, bound: float) -> dict:
         "bound": bound,
         "p_value": binomial_pvalue(correct, n, bound, alternative="greater"),
         "interval95": accuracy_interval(accuracy, n),
+        "smallest_attainable_p": float(bound**n),  # every prediction right (0.0: below float range)
     }
 
 
@@ -178,6 +179,7 @@ def class_permutation_test(confusions: Sequence[Sequence[Sequence[int]]], draws:
         "p_value": float(p_value),
         "null_95pct_range": (float(np.quantile(null, 0.025)), float(np.quantile(null, 0.975))),
         "seeds": len(mats),
+        "smallest_attainable_p": 1 / (draws + 1),  # the Monte Carlo resolution
     }
 
 
@@ -238,6 +240,7 @@ def best_of_k_gain_test(
         "runs": len(gains),
         "n_test": n_test,
         "p_value": float((1 + np.sum(null >= observed - 1e-12)) / (draws + 1)),
+        "smallest_attainable_p": 1 / (draws + 1),
     }
 
 

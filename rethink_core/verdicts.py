@@ -5,7 +5,7 @@ beside it; the claim modules assert against these names."""
 from __future__ import annotations
 
 from rethink_core.experiment import RunResult
-from rethink_core.plan import T_TEST, AnalysisPlan, power
+from rethink_core.plan import CRITERION, DOES_NOT_REJECT, T_TEST, AnalysisPlan, FixedCheck, power
 
 NUM_CLASSES = 10
 CHANCE = 1 / NUM_CLASSES
@@ -22,6 +22,23 @@ FAR_ABOVE_BOUND, FAR_ABOVE_ALPHA = 2 * CHANCE, 1e-6
 # A trend ("grows with p", "rises with p", "starts later") holds when a one-sided permutation test
 # rejects "no such relation" at this level. A scale with too few runs to reach it skips the case.
 TREND_ALPHA = 0.01
+
+# The checks that several cases decided once share (rethink_core.plan.FixedDesign): each case records
+# its design's hash and the smallest p each test could reach on its units.
+FITS = FixedCheck("every run reaches 100% training accuracy", CRITERION, "run")
+AT_CHANCE = FixedCheck(
+    "random-label test accuracy at chance",
+    "two-sided class-permutation test (Monte Carlo, 20,000 draws)",
+    "seed (its confusion matrix)",
+    CHANCE_ALPHA,
+    DOES_NOT_REJECT,
+)
+FAR_ABOVE = FixedCheck(
+    "test accuracy far above chance (above 2x chance)",
+    "one-sided binomial test",
+    "test prediction, pooled over seeds (assumes independent errors)",
+    FAR_ABOVE_ALPHA,
+)
 
 # Analysis plans (rethink_core.plan), fixed before any run of their cases: one statistic per seed, the
 # smallest effect size of interest (SESOI) argued from the source (docs/claims.md), looks at 2, 3 and 4

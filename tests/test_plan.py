@@ -10,8 +10,12 @@ from hypothesis import strategies as st
 
 from rethink_core.errors import ConfigError
 from rethink_core.plan import (
+    CRITERION,
+    DOES_NOT_REJECT,
     T_TEST,
     AnalysisPlan,
+    FixedCheck,
+    FixedDesign,
     Step,
     decide,
     operating_characteristics,
@@ -22,7 +26,8 @@ from rethink_core.plan import (
     sign_flip_p,
 )
 from rethink_core.scales import SCALES
-from rethink_core.verdicts import PLANS, plan_for
+from rethink_core.stats import smallest_trend_p
+from rethink_core.verdicts import PLANS, TREND_ALPHA, plan_for
 
 # Cases a scale cannot decide by design (docs/claims.md, "Decisions"): smoke trains one seed.
 UNDECIDED_BY_DESIGN = {("smoke", name) for name in PLANS}
@@ -102,6 +107,23 @@ def test_every_planned_case_can_reach_its_level_at_every_shipped_scale_or_is_und
             assert plan.decidable != ((scale.name, name) in UNDECIDED_BY_DESIGN), (scale.name, name)
 
 
+# The cases decided once whose tests' reach depends only on the scale: R2's convergence order (a sign-flip
+# test over seeds) and R4's trend (Spearman within seeds); where it cannot reach, the case skips, saying so.
+# (Their other tests reach at any scale: binomials over hundreds of test images at 1e-6, Monte Carlo
+# tests with 20,000 draws at 1e-3, t-tests; each case records the reach it had.)
+DECIDED_ONCE_UNDECIDED_BY_DESIGN = {(name, "R2 order") for name in SCALES} | {("smoke", "R4 trend")}
+
+
+def test_every_case_decided_once_can_reach_its_level_at_every_shipped_scale_or_is_undecided_by_design():
+    for scale in SCALES.values():
+        reach = {
+            "R2 order": 2.0**-scale.seeds,
+            "R4 trend": smallest_trend_p([len(scale.corruption_grid)] * scale.seeds),
+        }
+        for name, smallest in reach.items():
+            assert (smallest <= TREND_ALPHA) != ((scale.name, name) in DECIDED_ONCE_UNDECIDED_BY_DESIGN), (scale, name)
+
+
 def test_run_sequentially_trains_only_up_to_the_look_that_decides():
     plan = AnalysisPlan("x", 1, 1.0, 1.0, looks=(2, 3, 4), max_seeds=4, test=T_TEST)
     values = {"clear": {100: 10.0, 101: 10.01}, "noisy": {100: 3.0, 101: -1.0, 102: 2.0, 103: 0.5}}
@@ -148,3 +170,35 @@ def test_any_arm_passes_the_claim_every_arm_must_fail_it():
     trained = []
     run_any(arms, [1, 2, 3, 4], lambda seed: trained.append(seed) or {"0.5": 5.0 + 0.01 * seed, "0.9": 5.0})
     assert trained == [1, 2]  # decided at the first look: later seeds never train
+
+
+# ----------------------------------------------------------------------------- cases decided once
+
+AT_CHANCE = FixedCheck("at chance", "permutation", "seed", 1e-3, DOES_NOT_REJECT)
+FAR_ABOVE = FixedCheck("far above", "binomial", "test image", 1e-6)
+FITS = FixedCheck("fits", CRITERION, "run")
+
+
+def test_a_case_decided_once_records_its_hash_and_its_weakest_tests_reach():
+    design = FixedDesign((FITS, AT_CHANCE, FAR_ABOVE), "Table 1")
+    fields = design.recorded({"at chance": 5e-5, "far above": 1e-300})
+    assert fields["plan_hash"] == design.plan_hash and fields["smallest_p"] == 5e-5
+    assert design.reaches({"at chance": 5e-5, "far above": 1e-300})
+    assert [c["smallest_p"] for c in fields["design"]] == [None, 5e-5, 1e-300]
+    assert not design.reaches({"at chance": 5e-5, "far above": 1e-5})  # a binomial on too few images
+
+
+def test_a_case_of_criteria_alone_has_no_p_and_a_test_must_say_its_reach():
+    assert FixedDesign((FITS,)).recorded({})["smallest_p"] is None
+    with pytest.raises(ConfigError, match="far above"):
+        FixedDesign((FITS, FAR_ABOVE)).recorded({})
+    with pytest.raises(ConfigError):
+        FixedCheck("fits", CRITERION, "run", 0.01)  # a criterion has no level
+    with pytest.raises(ConfigError):
+        FixedCheck("far above", "binomial", "test image")  # a test has one
+
+
+def test_the_design_hash_changes_with_any_check_and_not_with_the_units_counted():
+    design = FixedDesign((FITS, FAR_ABOVE))
+    assert design.plan_hash != FixedDesign((FITS, FixedCheck("far above", "binomial", "test image", 1e-5))).plan_hash
+    assert design.recorded({"far above": 0.1})["plan_hash"] == design.recorded({"far above": 0.0})["plan_hash"]

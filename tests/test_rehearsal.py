@@ -73,6 +73,13 @@ def test_a_rehearsal_reaches_a_verdict_for_every_claim_and_renders_its_report(py
     rehearsed = [case for case in doc["results"] if case["verdict"] == "rehearsed"]
     assert {case["would_be"] for case in rehearsed} >= {"pass", "fail"}  # one epoch on 24 images fits nothing
     assert all(case["reason"].startswith("would be") for case in rehearsed)
+    # every case that reached its judge records its design (a sequential plan or one decided once): its
+    # hash, its seeds, and the smallest p it can reach (none only for a case decided by criteria alone)
+    for case in rehearsed:
+        assert case.get("plan_hash"), case["test"]
+        criteria_only = all(c.get("level") is None for c in case.get("design", [{"level": 0}]))
+        assert case.get("smallest_p") is not None or criteria_only, case["test"]
+        assert case.get("seeds") or case["claim"] in ("T2", "T3"), case["test"]  # exact, no random draw
     assert doc["meta"]["scale"] == scale and "rehearsal" in doc["meta"]["scale_description"]
     sweeps = [c for c in doc["results"] if c["claim"] == "R3" and "epochs to fit per p" in c["measured"]]
     assert len(sweeps) == 6 and {len(c["measured"]["epochs to fit per p"]) for c in sweeps} == {11}  # the grid

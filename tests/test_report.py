@@ -19,7 +19,8 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from rethink_core.case import SCHEMA, Check, ClaimCase, Headline, Verdict
+from rethink_core.case import SCHEMA, Check, ClaimCase, DesignCheck, Headline, Verdict
+from rethink_core.plan import CRITERION
 from rethink_core.report import (
     ReportError,
     compare_reports,
@@ -933,3 +934,16 @@ def test_a_figure_that_cannot_be_drawn_is_reported_not_fatal(tmp_path):
     assert "*Figure 2b: not drawn (TypeError:" in (tmp_path / "report.md").read_text()
     assert "<em>Figure 2b: not drawn (TypeError:" in (tmp_path / "report.html").read_text()
     assert not list(tmp_path.glob("figure-Figure_2b*"))
+
+
+def test_a_case_decided_once_shows_its_tests_reach_and_its_criteria(tmp_path):
+    design = (
+        DesignCheck("every run fits", CRITERION, "run"),
+        DesignCheck("at chance", "class-permutation test", "seed", 1e-3, "does not reject", 5e-5),
+    )
+    case = ClaimCase("R1", "mlp", Verdict.PASS, "smoke", "embedded", seeds=(0,), smallest_p=5e-5, design=design)
+    back = ClaimCase.from_json(json.loads(json.dumps(case.to_json())))
+    assert back.design == design and back.plan_hash == ""
+    md = (write_report([back], {"scale": "smoke"}, tmp_path) / "report.md").read_text()
+    assert "- decided once by: every run fits: a criterion (no p); at chance: class-permutation test on seed" in md
+    assert "level 0.0010, the claim holds if it does not reject (smallest p 5.0e-05)" in md

@@ -9,7 +9,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from rethink_core.case import ClaimCase, Verdict, counts
+from rethink_core.case import ClaimCase, DesignCheck, Verdict, counts
 from rethink_core.report.numbers import ESTIMATES, cell, fmt, sig, with_interval
 
 COUNT_ORDER = (
@@ -221,8 +221,25 @@ def design_facts(case: ClaimCase) -> list[tuple[str, str]]:
         ("seeds", fmt(list(case.seeds)) if case.seeds else ""),
         ("smallest reachable p", sig(float(case.smallest_p), 2) if case.smallest_p is not None else ""),
         ("analysis plan", case.plan_hash),
+        ("decided once by", design_text(case.design)),
     ]
     return [(label, text) for label, text in facts if text]
+
+
+def design_text(design: tuple[DesignCheck, ...]) -> str:
+    """A case decided once (rethink_core.plan.FixedDesign), in one line: each test at its level with the
+    smallest p it could reach here, and its criteria."""
+    parts = []
+    for c in design:
+        if c.is_criterion:
+            parts.append(f"{c.check}: a criterion (no p)")
+        else:
+            reach = sig(float(c.smallest_p), 2) if c.smallest_p is not None else "unknown"
+            parts.append(
+                f"{c.check}: {c.test} on {c.unit}, level {sig(float(c.level), 2)}, the claim holds if it "
+                f"{c.claim_holds_if} (smallest p {reach})"
+            )
+    return "; ".join(parts)
 
 
 def run_row(run: dict, short: bool = False) -> list:
