@@ -24,6 +24,7 @@ from rethink_core.plan import (
     run_on_prefixes,
     run_sequentially,
     sign_flip_p,
+    t_p,
 )
 from rethink_core.scales import SCALES
 from rethink_core.stats import smallest_trend_p
@@ -170,6 +171,14 @@ def test_any_arm_passes_the_claim_every_arm_must_fail_it():
     trained = []
     run_any(arms, [1, 2, 3, 4], lambda seed: trained.append(seed) or {"0.5": 5.0 + 0.01 * seed, "0.9": 5.0})
     assert trained == [1, 2]  # decided at the first look: later seeds never train
+
+
+def test_tied_per_seed_values_take_the_exact_p_not_a_t_of_infinity():
+    # two seeds whose quantized lags tie (28.5, 28.5): no spread, so no t statistic; the exact p is 1/4
+    assert t_p([28.5, 28.5]) == sign_flip_p([28.5, 28.5]) == 0.25
+    assert t_p([-1.0, -1.0]) == 1.0 and t_p([28.5, 28.75]) < 0.01
+    plan = AnalysisPlan("lag", 1, 1.0, 1.0, looks=(2, 3), max_seeds=3, test=T_TEST)
+    assert decide([28.5, 28.5], plan).step is Step.MORE_SEEDS
 
 
 # ----------------------------------------------------------------------------- cases decided once
