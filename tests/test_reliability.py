@@ -330,3 +330,23 @@ more text"""
     assert any(p.startswith("A3 mlp smoke: the confirming draw's outcome was 'xpass'") for p in found)
     assert any(p.startswith("M1 mlp smoke: no confirming draw") for p in found)
     assert not any(p.startswith("G2") for p in found)
+
+
+def test_the_referee_table_shows_each_cases_design_as_recorded():
+    from rethink_core.case import ClaimCase, DesignCheck, Verdict
+    from rethink_core.plan import power
+    from rethink_core.verdicts import plan_for
+
+    tool = load_tool("referee_table")
+    plan = plan_for("A1 kept before changed", 3)
+    planned = ClaimCase("A1", "mlp1x512", Verdict.PASS, "default", "embedded", plan_hash=plan.plan_hash)
+    design = (
+        DesignCheck("every run fits", "criterion", "run"),
+        DesignCheck("at chance", "class-permutation test", "seed", 1e-3, "does not reject", 5e-5),
+    )
+    once = ClaimCase("R1", "mlp1x512", Verdict.PASS, "default", "embedded", design=design)
+    skipped = ClaimCase("G3", "inception_nobn", Verdict.SKIP, "default", "embedded")
+    rows = tool.rows([planned, once, skipped])
+    assert [row[0] for row in rows] == ["A1 mlp1x512", "R1 mlp1x512", "R1 mlp1x512"]
+    assert rows[0][3] == "0.0050 per look" and rows[0][6] == f"{power(plan):.2f}"
+    assert rows[1][2] == "criterion: every run fits" and rows[2][5] == "5.0e-05" and rows[2][7] == "the test rejects"
