@@ -160,7 +160,7 @@ def r3_factor_record(architecture: str, runs, everything, relative, slowdown, ju
         runs=summarize_runs(everything),
         # a t-test's p has no floor with two or more seeds
         **(
-            R3_FACTOR_DESIGN.recorded({AT_MOST_SMALL_FACTOR.check: 0.0})
+            R3_FACTOR_DESIGN.recorded({AT_MOST_SMALL_FACTOR.check: {"smallest_attainable_p": 0.0}})
             if slowdown["interval95"]
             else R3_FACTOR_ONE_SEED.recorded({})
         ),
@@ -292,9 +292,7 @@ def r4_record(architecture: str, runs, everything, error, trend, at_chance) -> d
             per_seed={p: [1 - r.test_acc for r in rs] for p, rs in runs.items()},
         ),
         runs=summarize_runs(everything),
-        **R4_DESIGN.recorded(
-            {AT_CHANCE.check: at_chance["smallest_attainable_p"], RISES.check: trend["smallest_attainable_p"]}
-        ),
+        **R4_DESIGN.recorded({AT_CHANCE.check: at_chance, RISES.check: trend}),
     )
 
 

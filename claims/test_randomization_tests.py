@@ -110,12 +110,7 @@ def r1_record(architecture: str, random, true, random_acc, n, true_acc, at_chanc
             "class-permutation p (random labels at chance)", at_chance["p_value"], f">= {CHANCE_ALPHA}"
         ),
         runs=summarize_runs(random + true),
-        **R1_DESIGN.recorded(
-            {
-                AT_CHANCE.check: at_chance["smallest_attainable_p"],
-                FAR_ABOVE.check: far_above["smallest_attainable_p"],
-            }
-        ),
+        **R1_DESIGN.recorded({AT_CHANCE.check: at_chance, FAR_ABOVE.check: far_above}),
     )
 
 
@@ -249,10 +244,13 @@ def r2_order_record(runs: dict, onsets: dict, tests: dict) -> dict:
         runs=summarize_runs([r for rs in runs.values() for r in rs]),
         **R2_ORDER_DESIGN.recorded(
             {
-                STARTS_LATER.check: max(
-                    (t["smallest_attainable_p"] for t in tests.values()),
-                    default=2.0 ** -len(next(iter(runs.values()))),  # no onset to test: its seeds' reach
-                )
+                STARTS_LATER.check: {
+                    "p_value": max((t["p_value"] for t in tests.values()), default=None),
+                    "smallest_attainable_p": max(
+                        (t["smallest_attainable_p"] for t in tests.values()),
+                        default=2.0 ** -len(next(iter(runs.values()))),  # no onset to test: its seeds' reach
+                    ),
+                }
             }
         ),
     )

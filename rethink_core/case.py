@@ -92,6 +92,7 @@ class DesignCheck:
     level: float | None = None
     claim_holds_if: str = ""
     smallest_p: float | None = None
+    p: float | None = None  # the test's p, where it computes one
 
     @property
     def is_criterion(self) -> bool:
@@ -100,7 +101,8 @@ class DesignCheck:
     @classmethod
     def from_json(cls, d: dict) -> DesignCheck:
         names = ("check", "test", "unit")
-        return cls(*(d.get(k, "") for k in names), d.get("level"), d.get("claim_holds_if", ""), d.get("smallest_p"))
+        level, holds = d.get("level"), d.get("claim_holds_if", "")
+        return cls(*(d.get(k, "") for k in names), level, holds, d.get("smallest_p"), d.get("p"))
 
 
 @dataclass(frozen=True)
@@ -148,6 +150,13 @@ class ClaimCase:
     curves: dict = field(default_factory=dict)
     figures: dict = field(default_factory=dict)
     tables: dict = field(default_factory=dict)
+
+    @property
+    def plan_decision(self) -> dict:
+        """The decision record of a planned case's plan (rethink_core.plan.Decision as recorded), or {}:
+        the last one with the case's plan hash (A3 also records each rate's under the same plan)."""
+        records = [v for k, v in self.statistics.items() if k.endswith(": plan's decision") and isinstance(v, dict)]
+        return next((d for d in reversed(records) if d.get("plan_hash") == self.plan_hash), {})
 
     @property
     def is_deviation(self) -> bool:

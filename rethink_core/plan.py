@@ -320,16 +320,20 @@ class FixedDesign:
         """A short hash of the design (the same for every scale: the units' counts are recorded apart)."""
         return hashlib.sha256(json.dumps(asdict(self), sort_keys=True).encode()).hexdigest()[:16]
 
-    def recorded(self, smallest: dict[str, float | None], seeds: Sequence[int] | None = None) -> dict:
-        """``record(...)`` fields of a case judged by this design: the design itself (each test with the
-        smallest p it can reach here, from ``smallest`` by check name), its hash, and the case's smallest
+    def recorded(self, tests: dict[str, dict], seeds: Sequence[int] | None = None) -> dict:
+        """``record(...)`` fields of a case judged by this design: the design itself (each test with its
+        p and the smallest p it could reach here, from ``tests``: the test's result by check name, with
+        ``smallest_attainable_p`` and, where computed, ``p_value``), its hash, and the case's smallest
         reachable p: the largest over its tests (what its weakest test can show; None for criteria
         only). ``seeds`` where they are not the seeds of the case's runs (a case with no runs)."""
-        tests = [c for c in self.checks if c.test != CRITERION]
-        if missing := [c.check for c in tests if c.check not in smallest]:
-            raise ConfigError(f"the smallest reachable p of {missing} was not given")
-        checks = [{**asdict(c), "smallest_p": smallest.get(c.check)} for c in self.checks]
-        reach = [smallest[c.check] for c in tests if smallest[c.check] is not None]
+        if missing := [c.check for c in self.checks if c.test != CRITERION and c.check not in tests]:
+            raise ConfigError(f"the result of the test of {missing} was not given")
+        smallest = {name: result.get("smallest_attainable_p") for name, result in tests.items()}
+        checks = [
+            {**asdict(c), "smallest_p": smallest.get(c.check), "p": tests.get(c.check, {}).get("p_value")}
+            for c in self.checks
+        ]
+        reach = [smallest[c.check] for c in self.checks if c.test != CRITERION and smallest[c.check] is not None]
         fields = {"design": checks, "plan_hash": self.plan_hash, "smallest_p": max(reach) if reach else None}
         return fields if seeds is None else {**fields, "seeds": list(seeds)}
 

@@ -190,17 +190,19 @@ FITS = FixedCheck("fits", CRITERION, "run")
 
 def test_a_case_decided_once_records_its_hash_and_its_weakest_tests_reach():
     design = FixedDesign((FITS, AT_CHANCE, FAR_ABOVE), "Table 1")
-    fields = design.recorded({"at chance": 5e-5, "far above": 1e-300})
+    fields = design.recorded(
+        {"at chance": {"smallest_attainable_p": 5e-5, "p_value": 0.3}, "far above": {"smallest_attainable_p": 1e-300}}
+    )
     assert fields["plan_hash"] == design.plan_hash and fields["smallest_p"] == 5e-5
     assert design.reaches({"at chance": 5e-5, "far above": 1e-300})
-    assert [c["smallest_p"] for c in fields["design"]] == [None, 5e-5, 1e-300]
+    assert [(c["smallest_p"], c["p"]) for c in fields["design"]] == [(None, None), (5e-5, 0.3), (1e-300, None)]
     assert not design.reaches({"at chance": 5e-5, "far above": 1e-5})  # a binomial on too few images
 
 
 def test_a_case_of_criteria_alone_has_no_p_and_a_test_must_say_its_reach():
     assert FixedDesign((FITS,)).recorded({})["smallest_p"] is None
     with pytest.raises(ConfigError, match="far above"):
-        FixedDesign((FITS, FAR_ABOVE)).recorded({})
+        FixedDesign((FITS, FAR_ABOVE)).recorded({})  # a test's result must be given
     with pytest.raises(ConfigError):
         FixedCheck("fits", CRITERION, "run", 0.01)  # a criterion has no level
     with pytest.raises(ConfigError):
@@ -210,4 +212,5 @@ def test_a_case_of_criteria_alone_has_no_p_and_a_test_must_say_its_reach():
 def test_the_design_hash_changes_with_any_check_and_not_with_the_units_counted():
     design = FixedDesign((FITS, FAR_ABOVE))
     assert design.plan_hash != FixedDesign((FITS, FixedCheck("far above", "binomial", "test image", 1e-5))).plan_hash
-    assert design.recorded({"far above": 0.1})["plan_hash"] == design.recorded({"far above": 0.0})["plan_hash"]
+    one, other = ({"far above": {"smallest_attainable_p": p}} for p in (0.1, 0.0))
+    assert design.recorded(one)["plan_hash"] == design.recorded(other)["plan_hash"]

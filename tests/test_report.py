@@ -947,3 +947,25 @@ def test_a_case_decided_once_shows_its_tests_reach_and_its_criteria(tmp_path):
     md = (write_report([back], {"scale": "smoke"}, tmp_path) / "report.md").read_text()
     assert "- decided once by: every run fits: a criterion (no p); at chance: class-permutation test on seed" in md
     assert "level 0.0010, the claim holds if it does not reject (smallest p 5.0e-05)" in md
+
+
+def test_the_report_says_which_passes_survive_holm_over_the_session():
+    from rethink_core.report.family import family_text, holm_family
+
+    plan = {"x: plan's decision": {"plan_hash": "h", "p_effect": 0.004, "level": 0.005}}
+    planned = ClaimCase("A1", "mlp", Verdict.PASS, "default", "embedded", plan_hash="h", statistics=plan)
+    binomial = DesignCheck("far above", "binomial", "test image", 1e-6, "rejects", 0.0, 1e-40)
+    at_chance = DesignCheck("at chance", "permutation", "seed", 1e-3, "does not reject", 5e-5, 0.4)
+    once = ClaimCase("R1", "mlp", Verdict.PASS, "default", "embedded", design=(at_chance, binomial))
+    criteria = ClaimCase(
+        "R2", "gaussian", Verdict.PASS, "default", "embedded", design=(DesignCheck("fits", CRITERION, "run"),)
+    )
+    undecided = ClaimCase("D1", "widths", Verdict.UNDECIDED, "default", "embedded")
+    family = holm_family([planned, once, criteria, undecided])
+    # A1: 0.004 at 0.005 per look stands at 0.008 on the family scale; R1 first at 0.01 / 2, then A1 at 0.01
+    assert [(c.claim, round(p, 6), kept) for c, p, kept in family] == [("A1", 0.008, True), ("R1", 0.0, True)]
+    assert "4 cases judged; 2 of the 3 passes rest on rejected nulls" in family_text(
+        [planned, once, criteria, undecided]
+    )
+    worse = replace(planned, statistics={"x: plan's decision": {"plan_hash": "h", "p_effect": 0.0049, "level": 0.005}})
+    assert [kept for _, _, kept in holm_family([worse, once, replace(worse, case="cnn")])] == [False, True, False]

@@ -159,10 +159,8 @@ def plans_by_hash() -> dict[str, AnalysisPlan]:
 
 
 def plan_decision(case: ClaimCase) -> dict:
-    """The decision record of a planned case's plan, or {}: the check's, written after the case's own
-    records (A3 also records each rate's decision under the same plan)."""
-    records = [v for k, v in case.statistics.items() if k.endswith(": plan's decision") and isinstance(v, dict)]
-    return next((d for d in reversed(records) if d.get("plan_hash") == case.plan_hash), {})
+    """The decision record of a planned case's plan, or {}."""
+    return case.plan_decision
 
 
 def against_power(cases: list[ClaimCase], known: dict[str, AnalysisPlan]) -> dict | None:

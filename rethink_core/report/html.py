@@ -18,6 +18,7 @@ from html import escape
 from pathlib import Path
 
 from rethink_core.case import ClaimCase, Verdict
+from rethink_core.report.family import family_text
 from rethink_core.report.html_assets import document
 from rethink_core.report.model import (
     CHECK_COLUMNS,
@@ -106,6 +107,7 @@ def summary(results: Results, anchors: list[str]) -> str:
         + claims_table(claims, cases, anchors, marks)
         + footnotes_html(marks)
         + noted(cases, anchors)
+        + (f'<p class="family">{escape(family_text(cases))}</p>\n' if family_text(cases) else "")
         + table([], facts, **{"class": "meta"})
         + setup_html(meta)
         + "\n</section>"
