@@ -24,6 +24,7 @@ Exit status: 0 when no verdict flips, 1 when some do, 2 when a round produced no
 from __future__ import annotations
 
 import argparse
+import math
 import statistics
 import subprocess
 import sys
@@ -163,15 +164,45 @@ def plan_decision(case: ClaimCase) -> dict:
     return case.plan_decision
 
 
+def arm_values(cases: list[ClaimCase]) -> list[list[float]]:
+    """Per-seed values pooled over the draws, one list per arm of the design: a case of several arms
+    (A3's rates, plan.run_any) records each arm's decision before the combined one, which is left out
+    (it holds whichever arm passed, so its values mix arms); a plain planned case has one arm."""
+    pooled: dict[str, list[float]] = {}
+    for c in cases:
+        records = {
+            k: v
+            for k, v in c.statistics.items()
+            if k.endswith(": plan's decision") and isinstance(v, dict) and v.get("plan_hash") == c.plan_hash
+        }
+        arms = list(records.items())[:-1] if len(records) > 1 else list(records.items())
+        for name, record in arms:
+            pooled.setdefault(name, []).extend(record.get("values", []))
+    return list(pooled.values())
+
+
+def predicted_shares(plan: AnalysisPlan, arms: list[list[float]]) -> dict[str, float]:
+    """The design's shares of pass, fail and undecided at each arm's pooled mean and spread. Several arms
+    combine as run_any does (a pass where any arm passes, a fail where all fail), taken as independent:
+    an approximation, since the arms share their seeds."""
+    each = [replace(plan, planning_sd=statistics.stdev(v) or plan.planning_sd) for v in arms]
+    shares = [
+        operating_characteristics(arm_plan, plan.direction * statistics.mean(v))
+        for arm_plan, v in zip(each, arms, strict=True)
+    ]
+    passing, failing = 1 - math.prod(1 - s["pass"] for s in shares), math.prod(s["fail"] for s in shares)
+    return {"pass": passing, "fail": failing, "undecided": max(0.0, 1 - passing - failing)}
+
+
 def against_power(cases: list[ClaimCase], known: dict[str, AnalysisPlan]) -> dict | None:
     """A planned case's verdicts over draws beside what its design predicts at the pooled mean and spread
-    of its per-seed values: {outcome: (seen, predicted share, binomial p)} and the smallest p (Bonferroni)."""
+    of its per-seed values (per arm): {outcome: (seen, predicted share, binomial p)} and the smallest p
+    (Bonferroni)."""
     plan = known.get(cases[0].plan_hash) if cases and cases[0].plan_hash else None
-    values = [x for c in cases for x in plan_decision(c).get("values", [])]
-    if plan is None or len(values) < 3:
+    arms = [v for v in arm_values(cases) if len(v) >= 3]
+    if plan is None or not arms:
         return None
-    spread = statistics.stdev(values) or plan.planning_sd
-    share = operating_characteristics(replace(plan, planning_sd=spread), plan.direction * statistics.mean(values))
+    share = predicted_shares(plan, arms)
     seen = [plan_decision(c).get("step", "other") for c in cases]  # the plan's step, whatever other checks said
     rows = {}
     for outcome in PLAN_OUTCOMES:
