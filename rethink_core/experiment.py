@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from functools import lru_cache
+from typing import Any
 
 import torch
 
@@ -267,6 +268,7 @@ class Lab:
     on_epoch: Callable[[Experiment, Epoch], None] | None = None
     on_finish: Callable[[RunResult, bool], None] | None = None  # (result, reused)
     train: bool = True  # False (--no-train): a run missing from the store is an error, never trained
+    executor: Any = None  # a rethink_core.cluster.RayExecutor (--executor ray): missing runs train there
 
     def run(self, exp: Experiment) -> RunResult:
         """The stored result of ``exp`` on this lab's data, training it first if needed."""
@@ -277,9 +279,20 @@ class Lab:
     def run_all(self, experiments: list[Experiment]) -> list[RunResult]:
         """The results of ``experiments``, in order. Runs another process is training are left for
         last, so that two xdist workers needing the same runs (R3 and R4, G1 and G4) share them
-        out instead of one waiting on the other's lock."""
+        out instead of one waiting on the other's lock. With an executor, the missing ones are submitted
+        together first, so that they train side by side."""
+        self.submit(experiments)
         results = [self._run(exp, wait=False) for exp in experiments]
         return [r if r is not None else self.run(exp) for r, exp in zip(results, experiments, strict=True)]
+
+    def submit(self, experiments: list[Experiment]) -> None:
+        """Hand the runs of ``experiments`` that the store lacks to the executor (none: nothing to do)."""
+        if self.executor is None or not self.train:
+            return
+        keyed = [(*self._key(exp), exp) for exp in map(self.with_fingerprint, experiments)]
+        self.executor.submit(
+            [(key, config, exp) for key, config, exp in keyed if self.store.get(key, config, warn=False) is None]
+        )
 
     def stored(self, exp: Experiment) -> RunResult | None:
         """The stored result of ``exp`` on this lab's data, or None: nothing is trained."""
@@ -311,6 +324,8 @@ class Lab:
                     "train it (without --no-train, or in its --shard) first"
                 )
             trained = True
+            if self.executor is not None:
+                return self.executor.result(key, config, exp)
             hook = (lambda e: self.on_epoch(exp, e)) if self.on_epoch else None
             return execute(
                 exp, self.device, self.root, self.download, hook, self.precision, self.compile_mode

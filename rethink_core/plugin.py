@@ -14,6 +14,7 @@ report. ``pytest claims -k R1`` selects a claim's cases.
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -75,6 +76,15 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption(
         "--no-train", action="store_true", help="judge from the results store alone: a missing run is an error"
     )
+    group.addoption(
+        "--executor",
+        default="local",
+        help="where runs train: local (this machine; -n for its cores or GPUs) or ray (a Ray cluster: "
+        "rethink_core/cluster.py; pip install -e '.[ray]')",
+    )
+    group.addoption(
+        "--ray-address", default=None, help="--executor ray: a running cluster (default: $RAY_ADDRESS, else local)"
+    )
     group.addoption("--report-dir", default="reports", help="where claim reports go (default: reports/)")
     group.addoption(
         "--model",
@@ -131,6 +141,8 @@ def pytest_configure(config: pytest.Config) -> None:
         settings = Settings.from_options(config.getoption, worker, ("pytest", *config.invocation_params.args))
     except RethinkError as exc:
         raise pytest.UsageError(str(exc)) from None
+    if settings.executor == "ray" and getattr(config.option, "numprocesses", None):
+        raise pytest.UsageError("--executor ray spreads the runs over the cluster itself: run it without -n")
     session = ClaimSession(settings, controller=worker is None)
     if worker is None and runs_claims(config):
         session.check_ready()  # a bad --dataset or store ends the session here, in one line
@@ -185,7 +197,11 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     """``--plan`` and ``--shard``: once -k and -m have selected the cases, print their runs (--plan) or
     train this shard's share of them (--shard), and judge none."""
     settings = claim_session(session.config).settings
-    if not (settings.plan_only or settings.shard) or not any(CLAIM in item.stash for item in session.items):
+    if not any(CLAIM in item.stash for item in session.items):
+        return
+    if settings.executor == "ray" and not (settings.plan_only or settings.shard):
+        submit_first_round(settings, selected_cases(session.items))
+    if not (settings.plan_only or settings.shard):
         return
     if settings.plan_only:
         print_plan(session.config, session.items)
@@ -202,6 +218,13 @@ def selected_cases(items: list[pytest.Item]) -> list[runplan.Case]:
         for item, p in zip(items, params, strict=True)
         if claim_id(item)
     ]
+
+
+def submit_first_round(settings: Settings, cases: list[runplan.Case]) -> None:
+    """--executor ray: hand the cluster every selected case's runs at the scale's own seeds before the
+    first test asks (a planned case's later looks are submitted when it reaches them)."""
+    first = replace(settings.scale, max_seeds=settings.scale.seeds)
+    settings.lab().submit(runplan.planned_runs(first, cases))
 
 
 def train_shard(settings: Settings, cases: list[runplan.Case]) -> None:

@@ -16,6 +16,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from rethink_core.cluster import RayExecutor
 from rethink_core.devices import resolve_device
 from rethink_core.errors import ConfigError
 from rethink_core.experiment import Lab
@@ -26,6 +27,7 @@ from rethink_core.user_models import HYPER_KEYS
 
 # Environment variables that give a setting's default (an option given on the command line wins).
 PRECISION_ENV, STORE_ENV, COMPILE_ENV = "RETHINK_PRECISION", "RETHINK_STORE", "RETHINK_COMPILE"
+RAY_ATTEMPTS_ENV = "RETHINK_RAY_ATTEMPTS"  # --executor ray: a folder where each task attempt leaves a marker (tests)
 # The options that set a user model's training (--lr, --batch-size, ...), with --train-images.
 USER_MODEL_OPTIONS = (*HYPER_KEYS, "train_images")
 
@@ -57,6 +59,8 @@ class Settings:
     plan_only: bool = False  # --plan: print the runs the selected cases need, train nothing
     shard: tuple[int, int] | None = None  # --shard I/N: train the planned runs of shard I of N, judge nothing
     train: bool = True  # False (--no-train): judge from the store alone; a missing run is an error
+    executor: str = "local"  # --executor: "local" (this machine, xdist workers) or "ray" (rethink_core.cluster)
+    ray_address: str | None = None  # --ray-address: a running Ray cluster (else $RAY_ADDRESS, else a local one)
 
     @classmethod
     def from_options(cls, option: Callable[[str], Any], worker: str | None = None, command: tuple = ()) -> Settings:
@@ -90,6 +94,8 @@ class Settings:
             plan_only=bool(option("--plan")),
             shard=parse_shard(option("--shard")),
             train=not option("--no-train"),
+            executor=executor_choice(option("--executor"), worker),
+            ray_address=option("--ray-address"),
         )
 
     @property
@@ -116,9 +122,27 @@ class Settings:
         """The results store: opened (and checked writable) once per process, when first needed."""
         return Store(self.store_dir)
 
+    @cached_property
+    def ray_executor(self) -> RayExecutor:
+        """The session's Ray executor (--executor ray): one per process, connected when first used, with
+        Ray's usage statistics off (nothing leaves the machine)."""
+        os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
+        return RayExecutor(
+            self.store,
+            self.device,
+            self.root,
+            self.download,
+            self.precision,
+            self.compile_mode,
+            self.ray_address or os.environ.get("RAY_ADDRESS") or None,
+            attempts=os.environ.get(RAY_ATTEMPTS_ENV) or None,
+            ship_working_dir=bool(self.user_models),
+        )
+
     def lab(self, **hooks: Callable) -> Lab:
         """A lab training through the store under these settings (``on_epoch``, ``on_finish``: progress)."""
         return Lab(
+            executor=self.ray_executor if self.executor == "ray" else None,
             store=self.store,
             device=self.device,
             precision=self.precision,
@@ -132,6 +156,15 @@ class Settings:
     def in_shard(self, key: str) -> bool:
         """Whether the run with store ``key`` is this session's to train (always, without --shard)."""
         return self.shard is None or int(key, 16) % self.shard[1] == self.shard[0] - 1
+
+
+def executor_choice(value: str, worker: str | None) -> str:
+    """``--executor``: ``local`` or ``ray``; Ray spreads the runs itself, so not under xdist's ``-n``."""
+    if value not in ("local", "ray"):
+        raise ConfigError(f"--executor {value!r}: choose local or ray")
+    if value == "ray" and worker:
+        raise ConfigError("--executor ray spreads the runs over the cluster itself: run it without -n")
+    return value
 
 
 def parse_shard(value: str | None) -> tuple[int, int] | None:

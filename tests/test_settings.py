@@ -36,6 +36,8 @@ DEFAULTS = {
     "--plan": False,
     "--shard": None,
     "--no-train": False,
+    "--executor": "local",
+    "--ray-address": None,
 }
 
 
