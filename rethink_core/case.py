@@ -98,6 +98,11 @@ class DesignCheck:
     def is_criterion(self) -> bool:
         return self.level is None
 
+    @property
+    def holds_if_rejected(self) -> bool:
+        """A test whose rejected null is the claim's evidence (not a criterion, not "at chance")."""
+        return not self.is_criterion and self.claim_holds_if == "rejects"  # rethink_core.plan.REJECTS
+
     @classmethod
     def from_json(cls, d: dict) -> DesignCheck:
         names = ("check", "test", "unit")

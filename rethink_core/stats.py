@@ -267,14 +267,3 @@ def proportions_contrast(terms: Sequence[tuple[float, int, int]], above: float =
         "interval95": (estimate - z_crit * se, estimate + z_crit * se),
         "terms": [list(t) for t in terms],
     }
-
-
-def holm(pvalues: Sequence[float], alpha: float) -> list[bool]:
-    """Holm's step-down procedure: which hypotheses of a family are rejected at family-wise level
-    ``alpha`` (the i-th smallest p against alpha / (m - i + 1), stopping at the first that is not)."""
-    rejected = [False] * len(pvalues)
-    for rank, i in enumerate(sorted(range(len(pvalues)), key=lambda i: pvalues[i])):
-        if pvalues[i] > alpha / (len(pvalues) - rank):
-            break
-        rejected[i] = True
-    return rejected

@@ -12,9 +12,9 @@ must not reject (R1's "at chance") have no such p and are counted apart.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from rethink_core.case import ClaimCase, Verdict
-from rethink_core.plan import REJECTS
-from rethink_core.stats import holm
 
 FAMILY_ALPHA = 0.01
 
@@ -26,10 +26,21 @@ def family_p(case: ClaimCase) -> float | None:
     decision = case.plan_decision
     if decision.get("p_effect") is not None and decision.get("level"):
         return min(1.0, decision["p_effect"] * FAMILY_ALPHA / decision["level"])
-    rejecting = [c for c in case.design if not c.is_criterion and c.claim_holds_if == REJECTS]
+    rejecting = [c for c in case.design if c.holds_if_rejected]
     if not rejecting or any(c.p is None for c in rejecting):
         return None
     return min(1.0, max(c.p * FAMILY_ALPHA / c.level for c in rejecting))
+
+
+def holm(pvalues: Sequence[float], alpha: float) -> list[bool]:
+    """Holm's step-down procedure: which hypotheses of a family are rejected at family-wise level
+    ``alpha`` (the i-th smallest p against alpha / (m - i + 1), stopping at the first that is not)."""
+    rejected = [False] * len(pvalues)
+    for rank, i in enumerate(sorted(range(len(pvalues)), key=lambda i: pvalues[i])):
+        if pvalues[i] > alpha / (len(pvalues) - rank):
+            break
+        rejected[i] = True
+    return rejected
 
 
 def holm_family(cases: list[ClaimCase]) -> list[tuple[ClaimCase, float, bool]]:
