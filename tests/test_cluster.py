@@ -1,7 +1,7 @@
 """--executor ray (rethink_core.cluster) on a Ray cluster simulated on this machine: the same verdicts and
 stored runs as --executor local, and a worker node killed mid-session costs a retry, not a run.
 
-Both scenarios are in one test so that one Ray instance runs at a time (also under ``-n``)."""
+The scenarios share one test so that one Ray instance runs at a time (also under ``-n``)."""
 
 from __future__ import annotations
 
@@ -73,25 +73,27 @@ def test_claims_train_on_a_simulated_two_node_ray_cluster_and_survive_a_node_los
     monkeypatch.setenv(ATTEMPTS_ENV, str(attempts))  # the nodes' workers inherit it
     monkeypatch.setenv("RAY_USAGE_STATS_ENABLED", "0")
 
-    def session(name: str, *args: str, wait: bool = True, selection: str = SELECTION):
+    def session(name: str, *args: str, wait: bool = True, selection: str | None = SELECTION):
         where = ("--store-dir", str(tmp_path / name), "--report-dir", str(tmp_path / f"{name}-report"))
-        command = ("claims", "-p", "rethink_core.plugin", "--scale", "smoke", "-k", selection, *where, *args)
+        chosen = ("-k", selection) if selection else ()
+        command = ("claims", "-p", "rethink_core.plugin", "--scale", "smoke", *chosen, *where, *args)
         if wait:
             return pytester.runpytest_subprocess(*command, timeout=600)
         return pytester.popen([*pytester._getpytestargs(), *command], stdin=None)
 
-    # one torch thread per run, as a Ray task with one CPU has: runs train to the same numbers
-    assert session("local", "-n", "2").ret == pytest.ExitCode.OK
+    # every smoke claim; one torch thread per run, as a Ray task with one CPU has: the same numbers
+    assert session("local", "-n", "2", selection=None).ret == pytest.ExitCode.OK
     cluster = Cluster(initialize_head=True, head_node_args={"num_cpus": 0})  # the head trains nothing
     try:
         cluster.add_node(num_cpus=1, object_store_memory=80 * 2**20)
         cluster.add_node(num_cpus=1, object_store_memory=80 * 2**20)
-        on_ray = session("ray", "--executor", "ray", "--ray-address", cluster.address)
+        on_ray = session("ray", "--executor", "ray", "--ray-address", cluster.address, selection=None)
         assert on_ray.ret == pytest.ExitCode.OK, on_ray.stdout.str()[-2000:]
         # the same runs, trained to the same histories, and the same verdicts and numbers
         assert stored_runs(tmp_path / "ray") == stored_runs(tmp_path / "local")
-        assert compare_reports(tmp_path / "local-report" / "latest", tmp_path / "ray-report" / "latest") == []
-        assert len(list(attempts.iterdir())) == 2  # one attempt per run
+        changes = compare_reports(tmp_path / "local-report" / "latest", tmp_path / "ray-report" / "latest")
+        assert [c for c in changes if c.verdict[0] != c.verdict[1] or set(c.measured) - {"seconds"}] == []
+        assert len(list(attempts.iterdir())) == len(stored_runs(tmp_path / "ray"))  # one attempt per run
 
         # a node lost mid-run: one worker node trains while the session starts, and dies under its run
         for node in list(cluster.worker_nodes):
@@ -107,7 +109,8 @@ def test_claims_train_on_a_simulated_two_node_ray_cluster_and_survive_a_node_los
         cluster.remove_node(doomed)  # its run is retried on the node added next
         cluster.add_node(num_cpus=1, object_store_memory=80 * 2**20)
         assert running.wait(timeout=600) == 0, running.stdout.read().decode()[-2000:]
-        assert stored_runs(tmp_path / "lost") == stored_runs(tmp_path / "local")  # nothing lost, all as trained
+        lost = stored_runs(tmp_path / "lost")
+        assert len(lost) == 2 and lost.items() <= stored_runs(tmp_path / "local").items()  # nothing lost, as trained
         assert len(list(attempts.iterdir())) > 2  # the run on the lost node was tried again
 
         # a run that fails for a reason of its own (a user's model broken in training) is not retried: its
