@@ -336,11 +336,3 @@ class FixedDesign:
         reach = [smallest[c.check] for c in self.checks if c.test != CRITERION and smallest[c.check] is not None]
         fields = {"design": checks, "plan_hash": self.plan_hash, "smallest_p": max(reach) if reach else None}
         return fields if seeds is None else {**fields, "seeds": list(seeds)}
-
-    def reaches(self, smallest: dict[str, float | None]) -> bool:
-        """Whether every test of the design can reach its level with these smallest p's."""
-        return all(
-            smallest.get(c.check) is not None and smallest[c.check] <= c.level
-            for c in self.checks
-            if c.test != CRITERION
-        )

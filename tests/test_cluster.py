@@ -22,11 +22,9 @@ SELECTION = "R1 and inception"  # two runs of about 15 s each at smoke: long eno
 
 
 def test_the_executor_option_is_checked():
-    assert executor_choice("local", "gw0") == "local" and executor_choice("ray", None) == "ray"
+    assert executor_choice("local") == "local" and executor_choice("ray") == "ray"
     with pytest.raises(ConfigError, match="choose local or ray"):
-        executor_choice("dask", None)
-    with pytest.raises(ConfigError, match="without -n"):
-        executor_choice("ray", "gw1")
+        executor_choice("dask")
 
 
 BROKEN_MODEL = """

@@ -159,11 +159,6 @@ def plans_by_hash() -> dict[str, AnalysisPlan]:
     return {plan_for(name, cap).plan_hash: plan_for(name, cap) for name in PLANS for cap in range(1, 17)}
 
 
-def plan_decision(case: ClaimCase) -> dict:
-    """The decision record of a planned case's plan, or {}."""
-    return case.plan_decision
-
-
 def arm_values(cases: list[ClaimCase]) -> list[list[float]]:
     """Per-seed values pooled over the draws, one list per arm of the design: a case of several arms
     (A3's rates, plan.run_any) records each arm's decision before the combined one, which is left out
@@ -203,7 +198,7 @@ def against_power(cases: list[ClaimCase], known: dict[str, AnalysisPlan]) -> dic
     if plan is None or not arms:
         return None
     share = predicted_shares(plan, arms)
-    seen = [plan_decision(c).get("step", "other") for c in cases]  # the plan's step, whatever other checks said
+    seen = [c.plan_decision.get("step", "other") for c in cases]  # the plan's step, whatever other checks said
     rows = {}
     for outcome in PLAN_OUTCOMES:
         k, q = seen.count(outcome), min(max(share[outcome], 1e-6), 1 - 1e-6)

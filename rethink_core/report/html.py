@@ -107,7 +107,7 @@ def summary(results: Results, anchors: list[str]) -> str:
         + claims_table(claims, cases, anchors, marks)
         + footnotes_html(marks)
         + noted(cases, anchors)
-        + (f'<p class="family">{escape(family_text(cases))}</p>\n' if family_text(cases) else "")
+        + (f'<p class="family">{escape(family)}</p>\n' if (family := family_text(cases)) else "")
         + table([], facts, **{"class": "meta"})
         + setup_html(meta)
         + "\n</section>"

@@ -86,7 +86,7 @@ def summary(results: Results) -> list[str]:
     lines += md_table(SUMMARY_COLUMNS, [claim_row(c, cases, marks) for c in claims])
     lines += [""] + [f"<sup>{m}</sup> {note}<br>" for note, m in marks.items()]
     lines += ["", *noted(cases)]
-    lines += [family_text(cases), ""] if family_text(cases) else []
+    lines += [family, ""] if (family := family_text(cases)) else []
     lines += [f"- {label}: {text}" for label, text in meta_facts(meta)]
     lines += [f"- hyperparameters of {m}: {fmt(h)}" for m, h in (meta.get("hyperparameters") or {}).items()]
     return lines + [f"- departs from the paper: {d}" for d in meta.get("departures") or []]
