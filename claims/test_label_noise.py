@@ -15,14 +15,21 @@ import pytest
 from rethink_core.experiment import RunResult, summarize_runs
 from rethink_core.paper import FIGURE_1B, FIGURE_1B_MODELS, FIGURE_1C
 from rethink_core.plan import CRITERION, FixedCheck, FixedDesign, run_sequentially
-from rethink_core.stats import accuracy_interval, class_permutation_test, mean_interval, spearman_trend
+from rethink_core.stats import (
+    accuracy_interval,
+    chance_equivalence_test,
+    class_permutation_test,
+    mean_interval,
+    spearman_trend,
+)
 from rethink_core.user_models import is_user_model
 from rethink_core.verdicts import (
     AT_CHANCE,
+    AT_CHANCE_MARGIN,
     CHANCE,
-    CHANCE_ALPHA,
     FITS,
     TREND_ALPHA,
+    check_at_chance,
     data_note,
     decided_by,
     epochs_to_fit,
@@ -36,8 +43,10 @@ from rethink_core.verdicts import (
 # "Only a small constant factor" (Figure 1b). Secondary sources read 1.5x to 4x off the figure; we
 # call a slowdown at p = 1 "small" while it is at most 5x: above the largest reading, so that a
 # measurement inside the paper's range cannot fail, and far below the order-of-magnitude (or worse,
-# growing) slowdowns that would contradict the claim. Judged on the upper end of its 95% interval
-# over seeds where there are two or more seeds, on the one value otherwise.
+# growing) slowdowns that would contradict the claim. Judged per seed: on the upper end of the 95%
+# interval over seeds where there are two or more, on the one value otherwise. Random and corrupted
+# labels may train NOISY_LABEL_CAP (5) times the true-label cap, so a seed's slowdown can exceed 5x
+# and the bound can bind; with one cap for all it could not (issue 28).
 SMALL_FACTOR = 5.0
 AT_MOST_SMALL_FACTOR = FixedCheck(
     f"random labels take at most {SMALL_FACTOR:g}x the epochs of true labels",
@@ -51,6 +60,9 @@ R3_FACTOR_ONE_SEED = FixedDesign(
     (FITS, FixedCheck(f"the one seed's slowdown is at most {SMALL_FACTOR:g}x", CRITERION, "seed")),
     "Figure 1b: 'only by a small constant factor'",
 )
+# "Random labels take longer" is the other half of the sentence: its own check, decided by the plan
+# PLANS["R3 random labels take longer"] (rethink_core/verdicts.py) on the per-seed log2 slowdown at p = 1.
+TAKES_LONGER = "random labels take longer to fit than true labels"
 RISES = FixedCheck(
     "test error rises with p",
     "Spearman rank correlation within seeds, one-sided permutation test",
@@ -72,13 +84,15 @@ SWEPT = FIGURE_1B_MODELS
 def sweep(scale, lab, architecture: str, seeds: list[int] | None = None) -> dict[float, list[RunResult]]:
     """The scale's corruption grid for one architecture: {p: [runs, one per seed]} (``seeds``: the
     scale's unless given)."""
+    seeds = scale.seed_list() if seeds is None else seeds
+    return {p: sweep_level(scale, lab, architecture, p, seeds) for p in scale.corruption_grid}
+
+
+def sweep_level(scale, lab, architecture: str, p: float, seeds: list[int]) -> list[RunResult]:
+    """One corruption level's runs, one per seed."""
     if architecture not in SWEPT and not is_user_model(architecture):
         pytest.skip(f"Figures 1b and 1c sweep only {', '.join(SWEPT)}")
-    seeds = scale.seed_list() if seeds is None else seeds
-    return {
-        p: lab.run_all([scale.experiment(architecture, "corrupt_labels", p, seed) for seed in seeds])
-        for p in scale.corruption_grid
-    }
+    return lab.run_all([scale.experiment(architecture, "corrupt_labels", p, seed) for seed in seeds])
 
 
 def trend_over_seeds(runs: dict[float, list[RunResult]], values: dict[float, list[float]]) -> dict:
@@ -102,34 +116,67 @@ def skip_unless_decidable(trend: dict, what: str) -> None:
 
 DEFINITIONS_R3 = {
     "time to overfit": TIME_TO_OVERFIT,
+    "epoch cap": "random and corrupted labels train at most 5x the scale's true-label cap "
+    "(rethink_core/scales.py, NOISY_LABEL_CAP), so that a seed's slowdown can exceed the bound",
     "slowdown": "time to overfit at p divided by the same seed's time at p = 0, averaged over seeds "
     f"(Student-t interval); 'small constant factor' means at most {SMALL_FACTOR:g}x, judged on the "
     "interval's upper end (on the one value with a single seed)",
+    "decision (takes longer)": "the plan of rethink_core/verdicts.py (PLANS['R3 random labels take longer']): "
+    "per seed, log2 of the slowdown at p = 1; pass when a one-sided t-test rejects 'no slowdown', fail when "
+    "it rejects 'a slowdown of at least 1.25x', looks at 2, 3, 4 (paper: and 8) seeds, 0.01 split over them",
 }
 
 
 @pytest.mark.claim("R3")
-def test_time_to_overfit_grows_only_by_a_small_constant_factor(architecture, scale, lab, record):
-    """R3: every corruption level still fits, and random labels cost only a small constant factor
-    in training time over true labels (Figure 1b, "only by a small constant factor")."""
-    runs = sweep(scale, lab, architecture)
-    everything = [r for rs in runs.values() for r in rs]
-    relative = slowdowns(runs)
-    slowdown = mean_interval(relative[1.0])
-    judged = slowdown["interval95"][1] if slowdown["interval95"] else slowdown["mean"]
-    record(architecture, **r3_factor_record(architecture, runs, everything, relative, slowdown, judged))
-    assert not not_fitted(everything), f"not every corruption level fitted: {not_fitted(everything)}"
-    assert judged <= SMALL_FACTOR, (
-        f"fitting random labels took {slowdown['mean']:.2f}x as long as true labels (judged {judged:.2f}x): more "
-        f"than a small constant factor ({SMALL_FACTOR:g}x)"
+def test_time_to_overfit_grows_only_by_a_small_constant_factor(architecture, scale, lab, record, check):
+    """R3: every corruption level still fits, random labels take longer to fit than true labels, and
+    only by a small constant factor (Figure 1b, "only by a small constant factor"), seed by seed."""
+    plan, seeds = plan_for("R3 random labels take longer", scale.max_seeds), scale.planned_seed_list()
+    decision = run_sequentially(
+        plan, seeds, lambda seed: float(np.log2(slowdown_at_one(scale, lab, architecture, seed)))
     )
+    used = seeds[: decision.seeds_used] or scale.seed_list()
+    runs = sweep(scale, lab, architecture)  # Figure 1b's levels at the scale's seeds
+    ends = sweep_ends(scale, lab, architecture, used)  # p = 0 and p = 1 at the seeds the plan used
+    everything = list({r.experiment: r for rs in (*runs.values(), *ends.values()) for r in rs}.values())
+    slowdown = mean_interval(slowdowns(ends)[1.0])
+    judged = slowdown["interval95"][1] if slowdown["interval95"] else slowdown["mean"]
+    facts = r3_factor_record(architecture, runs, everything, slowdown, judged, decision)
+    record(architecture, seeds=sorted({r.experiment.seed for r in everything}), **{**facts, **plan.recorded()})
+    check(FITS.check, not not_fitted(everything), f"not every corruption level fitted: {not_fitted(everything)}")
+    check(
+        AT_MOST_SMALL_FACTOR.check,
+        judged <= SMALL_FACTOR,
+        f"fitting random labels took {slowdown['mean']:.2f}x as long as true labels (judged {judged:.2f}x): more "
+        f"than a small constant factor ({SMALL_FACTOR:g}x)",
+        statistic="slowdown, upper end of 95% interval" if slowdown["interval95"] else "slowdown",
+        value=judged,
+        threshold=f"<= {SMALL_FACTOR:g}x",
+    )
+    if not plan.decidable:  # by design (docs/claims.md, "Decisions"): one seed cannot show a per-seed effect
+        check.undecided(TAKES_LONGER, f"{scale.max_seeds} seed(s) cannot reach {plan.alpha} with a test over seeds")
+    hint = next_look_hint("R3 random labels take longer", f"R3 and {architecture} and small", everything, len(used))
+    check.decision(TAKES_LONGER, decision, hint)
 
 
-def r3_factor_record(architecture: str, runs, everything, relative, slowdown, judged) -> dict:
-    """R3's record of the slowdown: epochs to fit per level, the slowdown at p = 1, Figure 1b's line."""
+def sweep_ends(scale, lab, architecture: str, seeds: list[int]) -> dict[float, list[RunResult]]:
+    """The runs at p = 0 and p = 1 (R1's true- and random-label runs) for ``seeds``."""
+    return {p: sweep_level(scale, lab, architecture, p, seeds) for p in (0.0, 1.0)}
+
+
+def slowdown_at_one(scale, lab, architecture: str, seed: int) -> float:
+    """One seed's time to overfit random labels (p = 1) over true labels (p = 0)."""
+    return slowdowns(sweep_ends(scale, lab, architecture, [seed]))[1.0][0]
+
+
+def r3_factor_record(architecture: str, runs, everything, slowdown, judged, decision) -> dict:
+    """R3's record of the slowdown: epochs to fit per level, the slowdown at p = 1 on the seeds the plan
+    used, Figure 1b's line, the design of the bound and the plan's values."""
+    relative = slowdowns(runs)
     return dict(
         measured={
             "epochs to fit per p": {f"{p:g}": epochs_to_fit(rs) for p, rs in runs.items()},
+            "log2 slowdown at p=1 per seed (the plan's values)": list(decision.values),
             "slowdown at p=1 (x)": slowdown["mean"],
             "slowdown 95% interval": slowdown["interval95"],
         },
@@ -248,25 +295,27 @@ DEFINITIONS_R4 = {
 
 
 @pytest.mark.claim("R4")
-def test_test_error_rises_with_label_noise_to_chance(architecture, scale, lab, record):
+def test_test_error_rises_with_label_noise_to_chance(architecture, scale, lab, record, check):
     """R4: after convergence, test error (against the clean test labels) rises steadily with the
     corruption level and reaches chance, 90%, at p = 1 (Figure 1c)."""
     runs = sweep(scale, lab, architecture)
     everything = [r for rs in runs.values() for r in rs]
     error = {p: _pooled_error(rs) for p, rs in runs.items()}
     trend = trend_over_seeds(runs, {p: [1 - r.test_acc for r in rs] for p, rs in runs.items()})
-    at_chance = class_permutation_test([r.test_confusion for r in runs[1.0]])
+    at_chance = chance_equivalence_test([r.test_confusion for r in runs[1.0]], AT_CHANCE_MARGIN)
     record(architecture, **r4_record(architecture, runs, everything, error, trend, at_chance))
-    assert not not_fitted(everything), f"not every corruption level fitted: {not_fitted(everything)}"
-    assert at_chance["p_value"] >= CHANCE_ALPHA, (
-        f"test error at p = 1 ({error[1.0]['mean']:.4f}) is not consistent with chance ({1 - CHANCE:.0%}): "
-        f"class-permutation test p = {at_chance['p_value']:.2g} < {CHANCE_ALPHA}"
-    )
+    check(FITS.check, not not_fitted(everything), f"not every corruption level fitted: {not_fitted(everything)}")
     skip_unless_decidable(trend, "R4 trend")
-    assert trend["p_value"] < TREND_ALPHA, (
+    check(
+        RISES.check,
+        trend["p_value"] < TREND_ALPHA,
         f"test error does not rise with p: Spearman rho within seeds = {trend['rho']:.2f}, one-sided p = "
-        f"{trend['p_value']:.3g} >= {TREND_ALPHA} (error per p: { {p: round(e['mean'], 3) for p, e in error.items()} })"
+        f"{trend['p_value']:.3g} >= {TREND_ALPHA} (error per p: {[round(e['mean'], 3) for e in error.values()]})",
+        statistic="one-sided trend p",
+        value=trend["p_value"],
+        threshold=f"< {TREND_ALPHA}",
     )
+    check_at_chance(check, at_chance, "test accuracy at p = 1")
 
 
 def r4_record(architecture: str, runs, everything, error, trend, at_chance) -> dict:
@@ -277,7 +326,13 @@ def r4_record(architecture: str, runs, everything, error, trend, at_chance) -> d
             "test error at p=1": error[1.0]["mean"],
         },
         paper=FIGURE_1C,
-        statistics={"test error rises with p": trend, "p=1 at chance (90% error)": at_chance},
+        statistics={
+            "test error rises with p": trend,
+            "p=1 at chance (90% error)": at_chance,
+            "p=1: class-permutation test vs chance (reported)": class_permutation_test(
+                [r.test_confusion for r in runs[1.0]]
+            ),
+        },
         headline=[
             headline("test error at p = 0", error[0.0]["mean"], None, "percent", data_note(runs[0.0])),
             headline("test error at p = 1", error[1.0]["mean"], 1 - CHANCE, "percent"),

@@ -17,21 +17,22 @@ from rethink_core.experiment import RunResult, summarize_runs
 from rethink_core.models import table_1_settings
 from rethink_core.paper import FIGURE_2, RANDOM_LABELS_WEIGHT_DECAY, TABLE_1
 from rethink_core.plan import CRITERION, DOES_NOT_REJECT, FixedCheck, FixedDesign
-from rethink_core.stats import above_test, accuracy_interval, best_of_k_gain_test, mean_interval
+from rethink_core.stats import above_in_every_seed, accuracy_interval, best_of_k_gain_test, mean_interval
 from rethink_core.train import History
 from rethink_core.user_models import is_user_model
 from rethink_core.verdicts import (
     FAR_ABOVE,
-    FAR_ABOVE_ALPHA,
     FAR_ABOVE_BOUND,
     FITS,
     TREND_ALPHA,
+    check_far_above,
     data_note,
     decided_by,
     epochs_to_fit,
     headline,
     not_fitted,
     pooled_accuracy,
+    seed_accuracies,
 )
 
 # "Regularizers help by a bounded amount" (G1) and "BatchNorm is worth a few points" (G3): the
@@ -132,7 +133,7 @@ TABLE_1_TITLE = "Table 1: explicit regularizers on true labels (ours vs the pape
 
 @pytest.mark.start_early  # Table 1's slowest cells (random crop: about 4x the epochs) overlap the rest
 @pytest.mark.claim("G1")
-def test_explicit_regularizers_are_not_what_makes_networks_generalize(architecture, scale, lab, record):
+def test_explicit_regularizers_are_not_what_makes_networks_generalize(architecture, scale, lab, record, check):
     """G1: with random crop and weight decay off, the network still generalizes far above chance,
     and the regularizers, when on, add only a bounded amount of test accuracy (Table 1)."""
     skip_unless_ablated(scale, architecture, record)
@@ -140,17 +141,19 @@ def test_explicit_regularizers_are_not_what_makes_networks_generalize(architectu
     accuracy = {setting: pooled_accuracy(results) for setting, results in runs.items()}
     none_acc, n = accuracy[(False, False)]
     best_gap = max(a for a, _ in accuracy.values()) - none_acc
-    far_above = above_test(none_acc, n, FAR_ABOVE_BOUND)
-    record(architecture, **g1_record(scale, architecture, runs, accuracy, best_gap, far_above))
     unregularized = runs[(False, False)]
-    assert not not_fitted(unregularized), f"did not fit the true labels: {not_fitted(unregularized)}"
-    assert far_above["p_value"] < FAR_ABOVE_ALPHA, (
-        f"without regularizers test accuracy {none_acc:.4f} is not far above chance "
-        f"(H0 accuracy <= {FAR_ABOVE_BOUND}: p = {far_above['p_value']:.2g})"
-    )
-    assert best_gap <= REGULARIZER_GAP_BOUND, (
+    far_above = above_in_every_seed(seed_accuracies(unregularized), FAR_ABOVE_BOUND)
+    record(architecture, **g1_record(scale, architecture, runs, accuracy, best_gap, far_above))
+    check(FITS.check, not not_fitted(unregularized), f"did not fit the true labels: {not_fitted(unregularized)}")
+    check_far_above(check, far_above, "without regularizers the test accuracy")
+    check(
+        BOUNDED_GAIN.check,
+        best_gap <= REGULARIZER_GAP_BOUND,
         f"regularizers add {100 * best_gap:.1f} points of test accuracy: more than the bounded amount "
-        f"({100 * REGULARIZER_GAP_BOUND:.0f} points) the paper's Table 1 allows"
+        f"({100 * REGULARIZER_GAP_BOUND:.0f} points) the paper's Table 1 allows",
+        statistic="largest gain of a regularized setting (points)",
+        value=100 * best_gap,
+        threshold=f"<= {100 * REGULARIZER_GAP_BOUND:.0f}",
     )
 
 
@@ -263,7 +266,7 @@ FIGURE_2B = "Figure 2b: Inception with and without BatchNorm (seed 0, no crop, n
 
 @pytest.mark.start_early  # its two runs without BatchNorm (about 270 epochs each at default) are its own
 @pytest.mark.claim("G3")
-def test_batchnorm_is_only_a_mild_regularizer(scale, lab, record):
+def test_batchnorm_is_only_a_mild_regularizer(scale, lab, record, check):
     """G3: Inception without BatchNorm still fits the training set and generalizes well; removing
     BatchNorm costs only a few points of test accuracy (Table 1, Figure 2b)."""
     skip_unless_ablated(scale, "inception_nobn", record)
@@ -275,17 +278,20 @@ def test_batchnorm_is_only_a_mild_regularizer(scale, lab, record):
         for decay in (True, False)
     }
     bn_acc, _ = pooled_accuracy(with_bn)
-    nobn_acc, n = pooled_accuracy(without[(False, False)])
+    nobn_acc, _ = pooled_accuracy(without[(False, False)])
     cost = bn_acc - nobn_acc
-    far_above = above_test(nobn_acc, n, FAR_ABOVE_BOUND)
+    far_above = above_in_every_seed(seed_accuracies(without[(False, False)]), FAR_ABOVE_BOUND)
     record("inception without BatchNorm", **g3_record(scale, with_bn, without, bn_acc, nobn_acc, cost, far_above))
-    assert not not_fitted(without[(False, False)]), f"did not fit: {not_fitted(without[(False, False)])}"
-    assert far_above["p_value"] < FAR_ABOVE_ALPHA, (
-        f"without BatchNorm test accuracy {nobn_acc:.4f} is not far above chance (p = {far_above['p_value']:.2g})"
-    )
-    assert cost <= REGULARIZER_GAP_BOUND, (
+    check(FITS.check, not not_fitted(without[(False, False)]), f"did not fit: {not_fitted(without[(False, False)])}")
+    check_far_above(check, far_above, "without BatchNorm the test accuracy")
+    check(
+        MILD.check,
+        cost <= REGULARIZER_GAP_BOUND,
         f"removing BatchNorm costs {100 * cost:.1f} points of test accuracy: more than a mild regularizer "
-        f"({100 * REGULARIZER_GAP_BOUND:.0f} points)"
+        f"({100 * REGULARIZER_GAP_BOUND:.0f} points)",
+        statistic="test accuracy with BatchNorm minus without (points)",
+        value=100 * cost,
+        threshold=f"<= {100 * REGULARIZER_GAP_BOUND:.0f}",
     )
 
 

@@ -355,11 +355,13 @@ class Checker:
         statistic = f"{decision.test} p, no effect (then: effect >= SESOI)"
         threshold = f"<= {decision.level:.3g}"
         if decision.step is Step.UNDECIDED:
-            self._add({"name": name, "statistic": statistic, "value": decision.p_effect, "threshold": threshold})
-            pytest.skip(
-                f"undecided: {name}: on {decision.seeds_used} seeds neither no effect (p "
-                f"{decision.p_effect:.3g}) nor an effect that matters (p {decision.p_smaller:.3g}) is "
-                f"excluded at {decision.level:.3g}; {to_decide}"
+            self.undecided(
+                name,
+                f"on {decision.seeds_used} seeds neither no effect (p {decision.p_effect:.3g}) nor an effect that "
+                f"matters (p {decision.p_smaller:.3g}) is excluded at {decision.level:.3g}; {to_decide}",
+                statistic=statistic,
+                value=decision.p_effect,
+                threshold=threshold,
             )
         passed = decision.step is Step.PASS
         value = decision.p_effect if passed else decision.p_smaller
@@ -372,6 +374,14 @@ class Checker:
             value=value,
             threshold=threshold,
         )
+
+    def undecided(
+        self, name: str, why: str, *, statistic: str = "", value: float | None = None, threshold: str = ""
+    ) -> None:
+        """A check the design could not decide on the units it had: recorded, and the case skipped as
+        undecided (``why`` says what the test showed and what would decide it)."""
+        self._add({"name": name, "statistic": statistic, "value": value, "threshold": threshold})
+        pytest.skip(f"{UNDECIDED}{name}: {why}")
 
     def _entry(self) -> dict:
         if RECORD not in self.node.stash:

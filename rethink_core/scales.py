@@ -136,13 +136,17 @@ class Scale:
         crop: bool = False,
         weight_decay: bool = False,
     ) -> Experiment:
-        """The scale's run of ``model`` on a variant: same hyperparameters for every variant. The
-        explicit regularizers of Table 1 are off unless asked for: random crop (``crop``) and weight
-        decay (``weight_decay``, coefficient :data:`WEIGHT_DECAY`)."""
+        """The scale's run of ``model`` on a variant: same hyperparameters for every variant but the
+        epoch cap, :data:`NOISY_LABEL_CAP` times longer on random and corrupted labels. The explicit
+        regularizers of Table 1 are off unless asked for: random crop (``crop``) and weight decay
+        (``weight_decay``, coefficient :data:`WEIGHT_DECAY`)."""
         if variant == "corrupt_labels" and p in (0.0, 1.0):  # p = 0 and p = 1 are the R1 runs
             variant, p = ("true_labels" if p == 0.0 else "random_labels"), 0.0
         width, n_train = self.size(model)
         own = self.overrides.get(model, {})
+        cap = own.get("max_epochs", self.max_epochs)
+        if variant in NOISY_LABELS and not self.rehearsal:
+            cap *= NOISY_LABEL_CAP
         return Experiment(
             model=model,
             variant=variant,
@@ -155,7 +159,7 @@ class Scale:
             hyper=Hyper(
                 lr=own.get("lr", LEARNING_RATE.get(model)),
                 batch_size=own.get("batch_size", Hyper.batch_size),
-                max_epochs=own.get("max_epochs", self.max_epochs),
+                max_epochs=cap,
                 test_every=self.test_every,
                 augment=crop,
                 weight_decay=own.get("weight_decay", WEIGHT_DECAY.get(model)) if weight_decay else 0.0,
@@ -184,6 +188,15 @@ class Scale:
         return self.seed_list()[: self.ablation_seeds]
 
 
+# Runs on random or corrupted labels may train this many times the scale's (or the model's) epoch cap. R3
+# (Figure 1b) bounds the slowdown of random labels over true labels per seed at a small constant factor,
+# 5x (claims/test_label_noise.py); with one cap for every run, a random-label run that fits has a slowdown
+# of at most cap / (true-label epochs): at default 300 / 78 = 3.8x for the MLP, so the bound could not
+# bind. With 5x the cap it can. A run that fits stops there: the factor costs only where a run would not
+# have fitted (fixed before the draws from 8000; docs/findings.md).
+NOISY_LABEL_CAP = 5
+NOISY_LABELS = ("random_labels", "corrupt_labels")
+
 # Weight decay (L2) coefficients for Table 1's "weight decay: yes" rows. The paper does not state
 # them; 5e-4 is the common choice for these networks on CIFAR-10 (e.g. torchvision's CIFAR recipes).
 WEIGHT_DECAY = {"inception": 5e-4, "inception_nobn": 5e-4, "alexnet": 5e-4, "mlp1x512": 5e-4, "mlp3x512": 5e-4}
@@ -203,7 +216,8 @@ DEPARTURES = (
     "over a smaller training set: identical at the paper's scale, and per step the same schedule at every scale",
     "batch size 128 (the paper does not state it)",
     "Inception learning rate 0.1 (from secondary sources, unconfirmed)",
-    "training stops at the first epoch with 100% eval-mode training accuracy, or at the scale's epoch cap",
+    "training stops at the first epoch with 100% eval-mode training accuracy, or at the scale's epoch cap (5x "
+    "that on random and corrupted labels; the paper trains until it fits)",
     "Inception without BatchNorm: He initialization and learning rate 0.003 (it does not train at 0.1 or 0.01)",
     "weight decay 5e-4 where Table 1 has weight decay (the paper does not state its coefficient)",
     "random crop: the 28x28 image shifted by up to 2 pixels, zero-padded (the paper takes random 28x28 crops of "

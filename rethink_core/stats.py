@@ -47,6 +47,23 @@ def above_test(accuracy: float, n: int, bound: float) -> dict:
     }
 
 
+def above_in_every_seed(accuracies: Sequence[tuple[float, int]], bound: float) -> dict:
+    """Is every seed's network above ``bound``? ``accuracies``: (test accuracy, test images) per seed.
+    Given a trained network, its test images are independent draws, so a one-sided binomial test per
+    seed is exact for that network's accuracy; the claim holds where every seed rejects (an
+    intersection-union test: its p is the largest per-seed p, at the same level, no correction)."""
+    per_seed = [above_test(accuracy, n, bound) for accuracy, n in accuracies]
+    return {
+        "test": "one-sided binomial per seed, H0: accuracy <= bound; every seed must reject",
+        "accuracy per seed": [t["accuracy"] for t in per_seed],
+        "p per seed": [t["p_value"] for t in per_seed],
+        "n per seed": [t["n"] for t in per_seed],
+        "bound": bound,
+        "p_value": max(t["p_value"] for t in per_seed),
+        "smallest_attainable_p": max(t["smallest_attainable_p"] for t in per_seed),
+    }
+
+
 def mean_interval(values: Sequence[float], confidence: float = 0.95) -> dict:
     """Mean with a Student-t interval across seeds (the interval is None for a single value)."""
     values = [float(v) for v in values]
@@ -161,15 +178,10 @@ def class_permutation_test(confusions: Sequence[Sequence[Sequence[int]]], draws:
     learnt", the accuracy is distributed as the accuracy of the confusion matrix with its predicted
     classes permuted uniformly at random (independently per seed). Two-sided Monte Carlo p-value of
     the mean accuracy over seeds, about that distribution's mean (chance, 1/k)."""
-    rng = np.random.default_rng(seed)
     mats = [np.asarray(c, dtype=np.float64) for c in confusions]
     k = mats[0].shape[0]
     observed = float(np.mean([np.trace(m) / m.sum() for m in mats]))
-    null = np.zeros(draws)
-    for m in mats:
-        perms = np.argsort(rng.random((draws, k)), axis=1)  # perms[d, true class] = predicted class counted correct
-        null += m[np.arange(k)[None, :], perms].sum(axis=1) / m.sum()
-    null /= len(mats)
+    null = _permutation_null(mats, draws, seed)
     center = 1.0 / k
     p_value = (1 + np.sum(np.abs(null - center) >= abs(observed - center) - 1e-12)) / (draws + 1)
     return {
@@ -180,6 +192,68 @@ def class_permutation_test(confusions: Sequence[Sequence[Sequence[int]]], draws:
         "null_95pct_range": (float(np.quantile(null, 0.025)), float(np.quantile(null, 0.975))),
         "seeds": len(mats),
         "smallest_attainable_p": 1 / (draws + 1),  # the Monte Carlo resolution
+    }
+
+
+def _permutation_null(mats: list[np.ndarray], draws: int, seed: int) -> np.ndarray:
+    """The mean accuracy over seeds with each seed's predicted classes renamed by a uniformly random
+    permutation (see :func:`class_permutation_test`), ``draws`` times."""
+    rng = np.random.default_rng(seed)
+    k = mats[0].shape[0]
+    null = np.zeros(draws)
+    for m in mats:
+        perms = np.argsort(rng.random((draws, k)), axis=1)  # perms[d, true class] = predicted class counted correct
+        null += m[np.arange(k)[None, :], perms].sum(axis=1) / m.sum()
+    return null / len(mats)
+
+
+SEEDS_FOR_OWN_SPREAD = 5  # from this many seeds on, "at chance" takes its spread from the seeds themselves
+
+
+def chance_equivalence_test(
+    confusions: Sequence[Sequence[Sequence[int]]], margin: float, draws: int = 20_000, seed: int = 0
+) -> dict:
+    """Is the test accuracy of networks trained on random labels within ``margin`` of chance (1/k)?
+
+    Two one-sided tests (TOST): "accuracy <= chance - margin" and "accuracy >= chance + margin" must
+    both be rejected (``p_value``, the larger of the two); ``p_outside`` tests the opposite, "within
+    the margin", on the observed side (Bonferroni over the two sides): where it rejects, the accuracy
+    is a margin or more away from chance. The spread: with :data:`SEEDS_FOR_OWN_SPREAD` seeds or more,
+    the per-seed accuracies' own (one-sample t-tests, roughly normal per-seed accuracies); with fewer,
+    the class-permutation null's (see :func:`class_permutation_test`), shifted to each boundary
+    (assumption: moving the true accuracy by d moves the observed one by d, its spread unchanged)."""
+    mats = [np.asarray(c, dtype=np.float64) for c in confusions]
+    k = mats[0].shape[0]
+    per_seed = np.array([np.trace(m) / m.sum() for m in mats])
+    observed, center = float(per_seed.mean()), 1.0 / k
+    if len(mats) >= SEEDS_FOR_OWN_SPREAD:
+        se = float(per_seed.std(ddof=1) / math.sqrt(len(mats))) or 1e-12
+        df = len(mats) - 1
+        p_low = float(stats.t.sf((observed - (center - margin)) / se, df))
+        p_high = float(stats.t.cdf((observed - (center + margin)) / se, df))
+        beyond = abs(observed - center) - margin
+        p_outside = float(min(1.0, 2 * stats.t.sf(beyond / se, df)))
+        spread, smallest = f"the {len(mats)} seeds' own (t, {df} degrees of freedom)", 0.0
+    else:
+        null = _permutation_null(mats, draws, seed)
+        p_low = (1 + np.sum(null >= observed + margin - 1e-12)) / (draws + 1)
+        p_high = (1 + np.sum(null <= observed - margin + 1e-12)) / (draws + 1)
+        side = np.sum(null >= observed - margin - 1e-12) if observed >= center else np.sum(null <= observed + margin)
+        p_outside = min(1.0, 2 * (1 + side) / (draws + 1))
+        spread, smallest = "the class-permutation null's, shifted to each boundary", 1 / (draws + 1)
+    return {
+        "test": f"two one-sided tests (TOST) vs chance +- {margin:g}",
+        "accuracy": observed,
+        "accuracy per seed": per_seed.tolist(),
+        "chance": center,
+        "margin": margin,
+        "spread": spread,
+        "p_value": float(max(p_low, p_high)),
+        "p_below": float(p_low),
+        "p_above": float(p_high),
+        "p_outside": float(p_outside),
+        "seeds": len(mats),
+        "smallest_attainable_p": smallest,
     }
 
 

@@ -26,7 +26,7 @@ from rethink_core.plan import (
     sign_flip_p,
     t_p,
 )
-from rethink_core.scales import SCALES
+from rethink_core.scales import NOISY_LABEL_CAP, SCALES, rehearse
 from rethink_core.stats import smallest_trend_p
 from rethink_core.verdicts import PLANS, TREND_ALPHA, plan_for
 
@@ -212,3 +212,16 @@ def test_the_design_hash_changes_with_any_check_and_not_with_the_units_counted()
     assert design.plan_hash != FixedDesign((FITS, FixedCheck("far above", "binomial", "test image", 1e-5))).plan_hash
     one, other = ({"far above": {"smallest_attainable_p": p}} for p in (0.1, 0.0))
     assert design.recorded(one)["plan_hash"] == design.recorded(other)["plan_hash"]
+
+
+def test_random_and_corrupted_labels_may_train_long_enough_for_r3s_bound_to_bind():
+    """R3 bounds the slowdown of random labels per seed at 5x: their cap is 5x the true-label cap at
+    every shipped scale (a function of the scale alone), so a fitted run can show more than 5x."""
+    for scale in SCALES.values():
+        for model in scale.architectures:
+            true = scale.experiment(model, "true_labels").hyper.max_epochs
+            assert scale.experiment(model, "random_labels").hyper.max_epochs == NOISY_LABEL_CAP * true >= 5 * true
+            assert scale.experiment(model, "corrupt_labels", 0.4).hyper.max_epochs == NOISY_LABEL_CAP * true
+            assert rehearse(scale).experiment(model, "random_labels").hyper.max_epochs == 1
+        if "mlp1x512" in scale.architectures:
+            assert scale.dropout_experiment(0.5, "random_labels", 0).hyper.max_epochs == scale.dropout_epochs

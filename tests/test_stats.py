@@ -10,8 +10,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rethink_core.stats import (
+    SEEDS_FOR_OWN_SPREAD,
+    above_in_every_seed,
     above_test,
     best_of_k_gain_test,
+    chance_equivalence_test,
     class_permutation_test,
     difference_interval,
     mean_interval,
@@ -85,6 +88,43 @@ def test_class_permutation_test_rejects_a_network_that_learnt_the_labels():
     confusion = clumpy_confusion(rng) + np.diag(np.full(10, 40))  # 40 extra right answers per class
     result = class_permutation_test([confusion, confusion])
     assert result["p_value"] < 1e-3 and result["accuracy"] > 0.3
+
+
+def diffuse_confusion(rng: np.random.Generator, extra: int = 0, k: int = 10, per_class: int = 200) -> np.ndarray:
+    """A network that spreads each true class over every label (and ``extra`` right answers per class)."""
+    return np.stack([rng.multinomial(per_class - extra, np.full(k, 1 / k)) for _ in range(k)]) + np.diag(
+        np.full(k, extra)
+    )
+
+
+def test_at_chance_is_an_equivalence_within_the_margin():
+    """R1/R4: a diffuse random-label network at chance is shown within 3 points of it; one 8 points
+    above chance is shown outside; a clumpy one (each true class mostly to one label) leaves the
+    margin undecided: its class-permutation spread is too wide for 3 points."""
+    rng = np.random.default_rng(0)
+    at = chance_equivalence_test([diffuse_confusion(rng), diffuse_confusion(rng)], 0.03)
+    assert at["p_value"] <= 0.01 and at["p_outside"] > 0.5 and "permutation" in at["spread"]
+    above = chance_equivalence_test([diffuse_confusion(rng, extra=18)] * 2, 0.03)  # ~ 19% accuracy
+    assert above["p_value"] > 0.5 and above["p_outside"] <= 0.01
+    one_label = np.zeros((10, 10), dtype=int)
+    one_label[np.arange(10), rng.permutation(10)] = 100  # every image of a class to one label
+    clumpy = chance_equivalence_test([one_label], 0.03)
+    assert clumpy["p_value"] > 0.01 and clumpy["p_outside"] > 0.01
+    assert at["smallest_attainable_p"] == 1 / 20_001
+
+
+def test_at_chance_takes_the_seeds_own_spread_from_five_seeds():
+    rng = np.random.default_rng(1)
+    many = chance_equivalence_test([diffuse_confusion(rng) for _ in range(SEEDS_FOR_OWN_SPREAD)], 0.03)
+    assert "seeds' own" in many["spread"] and many["p_value"] < 1e-3 and many["smallest_attainable_p"] == 0.0
+
+
+def test_far_above_chance_needs_every_seed():
+    """R1, G1, G3: the intersection-union test's p is its weakest seed's."""
+    both = above_in_every_seed([(0.5, 1000), (0.45, 1000)], 0.2)
+    assert both["p_value"] < 1e-50 and len(both["p per seed"]) == 2
+    one_weak = above_in_every_seed([(0.5, 1000), (0.21, 1000)], 0.2)
+    assert one_weak["p_value"] == pytest.approx(above_test(0.21, 1000, 0.2)["p_value"]) and one_weak["p_value"] > 0.1
 
 
 def test_mean_interval_is_students_t():
