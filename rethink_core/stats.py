@@ -318,6 +318,41 @@ def best_of_k_gain_test(
     }
 
 
+def held_out_early_stopping_gain(correct: np.ndarray, delta: float) -> dict:
+    """What early stopping would gain on images it did not choose on (Figure 2, G4), cross-fitted.
+
+    ``correct``: one row per test evaluation of a run, in order (the last is the final model), one
+    column per test image, True where right. The test set is split once, into even- and odd-numbered
+    images; the evaluation with the best accuracy on one half (the first of ties) is measured on the
+    other against the final model, both ways. Per image, the paired difference d (right at the chosen
+    evaluation minus right at the end: -1, 0 or 1); the gain is their mean over all images.
+    ``p_value`` tests H0 "gain >= delta" (the claim "no gain" holds where it rejects), ``p_gain`` H0
+    "gain <= 0"; one-sided z-tests over images, independent draws given the network (the choice was
+    made on the other half). At the boundary delta the spread of d is at least sqrt(delta (1 - delta))
+    (d in {-1, 0, 1}), used where the observed one is smaller."""
+    correct = np.asarray(correct, dtype=bool)
+    halves = (np.arange(correct.shape[1]) % 2 == 0, np.arange(correct.shape[1]) % 2 == 1)
+    chosen, d = [], []
+    for pick, measure in (halves, halves[::-1]):
+        best = int(np.argmax(correct[:, pick].mean(axis=1)))
+        chosen.append(best)
+        d.append(correct[best, measure].astype(float) - correct[-1, measure].astype(float))
+    diffs = np.concatenate(d)
+    n, gain, sd = len(diffs), float(diffs.mean()), float(diffs.std(ddof=1)) if len(diffs) > 1 else 0.0
+    boundary_se = max(sd, math.sqrt(delta * (1 - delta))) / math.sqrt(n)
+    p_gain = float(stats.norm.sf(gain / (sd / math.sqrt(n)))) if sd > 0 else (0.0 if gain > 0 else 1.0)
+    return {
+        "test": f"one-sided z-tests over held-out test images (cross-fitted halves), H0: gain >= {delta:g}",
+        "gain": gain,
+        "chosen evaluations (even half, odd half)": chosen,
+        "n": n,
+        "delta": delta,
+        "p_value": float(stats.norm.cdf((gain - delta) / boundary_se)),
+        "p_gain": p_gain,
+        "smallest_attainable_p": 0.0,  # a z-test's p has no floor
+    }
+
+
 def proportions_contrast(terms: Sequence[tuple[float, int, int]], above: float = 0.0, confidence: float = 0.95) -> dict:
     """Is a weighted sum of proportions, sum of c * (k / n) over ``terms`` (c, k, n), above ``above``?
     Wald normal approximation: standard error sqrt(sum c^2 p (1 - p) / n) with each proportion's own

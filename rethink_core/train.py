@@ -24,11 +24,13 @@ not a hyperparameter and not part of the store key: it changes speed, not what i
 
 from __future__ import annotations
 
+import base64
 import math
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -76,6 +78,7 @@ class Epoch:
     train_acc_eval: float | None = None  # eval-mode accuracy on the whole training set, when checked
     subset_acc: dict[str, float] | None = None  # running accuracy per subset of the training set
     subset_acc_eval: dict[str, float] | None = None  # eval-mode accuracy per subset, when checked
+    test_correct: str | None = None  # which test images were right, when tested (pack_hits; G4's halves)
 
 
 @dataclass
@@ -158,6 +161,16 @@ def accuracy(model: nn.Module, x: torch.Tensor, y: torch.Tensor, precision: str 
     return (predict(model, x, precision=precision) == y).float().mean().item()
 
 
+def pack_hits(hits: torch.Tensor) -> str:
+    """Per-example right/wrong as text for the store: the booleans packed 8 to a byte, base64."""
+    return base64.b64encode(np.packbits(hits.cpu().numpy().astype(bool)).tobytes()).decode()
+
+
+def unpack_hits(packed: str, n: int) -> np.ndarray:
+    """The ``n`` booleans :func:`pack_hits` packed."""
+    return np.unpackbits(np.frombuffer(base64.b64decode(packed), dtype=np.uint8))[:n].astype(bool)
+
+
 def subset_accuracy(hits: torch.Tensor, subsets: dict[str, torch.Tensor]) -> dict[str, float]:
     """Fraction of each subset (a boolean mask) whose ``hits`` (correct/incorrect per example) are True;
     an empty subset is left out."""
@@ -227,7 +240,8 @@ def train(
                 history.status = FITTED
         last = history.status != NOT_CONVERGED or at_cap
         if eval_test and (last or (epoch + 1) % hyper.test_every == 0):
-            row.test_acc = accuracy(net, data.x_test, data.y_test, precision)
+            test_hits = predict(net, data.x_test, precision=precision) == data.y_test
+            row.test_acc, row.test_correct = test_hits.float().mean().item(), pack_hits(test_hits)
         row.seconds = time.perf_counter() - start
         history.epochs.append(row)
         if on_epoch:

@@ -17,6 +17,7 @@ from rethink_core.stats import (
     chance_equivalence_test,
     class_permutation_test,
     difference_interval,
+    held_out_early_stopping_gain,
     mean_interval,
     paired_order_test,
     smallest_trend_p,
@@ -166,3 +167,22 @@ def test_best_of_k_gain_test_tells_noise_from_a_real_gain():
     assert 0.01 < noise["null_mean"] < 0.02 and noise["p_value"] > 0.1
     real = best_of_k_gain_test([0.05] * 10, [0.8] * 10, [20] * 10, 2000, draws=5000)
     assert real["p_value"] < 1e-3 and real["null_99pct"] < 0.05
+
+
+def test_held_out_early_stopping_gain_sees_a_real_gain_and_not_the_noise_of_picking():
+    """G4: a run whose test accuracy peaks 2 points above its end gains about 2 points on the half it
+    did not pick on; a run whose every reading is the same accuracy's noise is shown to gain less than
+    a point there, although the best of its readings on the same images is above its final one."""
+    rng = np.random.default_rng(0)
+    n, evals = 2000, 40
+    truth = rng.random(n)
+    flat = rng.random((evals, n)) < 0.80  # the same accuracy at every evaluation, each reading noisy
+    assert flat.mean(axis=1).max() > flat[-1].mean()
+    result = held_out_early_stopping_gain(flat, 0.01)
+    assert result["p_value"] <= 0.01 and result["p_gain"] > 0.01
+    peaked = np.stack([truth < level for level in [0.78] * 10 + [0.84] * 5 + [0.82] * 25])
+    real = held_out_early_stopping_gain(peaked, 0.01)
+    assert real["gain"] == pytest.approx(0.02, abs=0.008) and real["p_gain"] < 1e-6 and real["p_value"] > 0.5
+    assert real["chosen evaluations (even half, odd half)"] == [10, 10]
+    one = held_out_early_stopping_gain(flat[-1:], 0.01)  # one evaluation: nothing to pick
+    assert one["gain"] == 0.0 and one["p_gain"] == 1.0

@@ -61,3 +61,10 @@ def test_same_seed_same_history_on_cpu():
     a, b = execute(exp), execute(exp)
     assert [e.loss for e in a.history.epochs] == [e.loss for e in b.history.epochs]
     assert a.test_confusion == b.test_confusion
+
+
+def test_which_test_images_were_right_survives_the_store():
+    from rethink_core.train import pack_hits, unpack_hits
+
+    hits = torch.rand(2001) > 0.5
+    assert (unpack_hits(pack_hits(hits), 2001) == hits.numpy()).all()
