@@ -49,11 +49,18 @@ def planned_row(case: str, name: str, plan: AnalysisPlan) -> list[str]:
     ]
 
 
+# Tests with three outcomes: the claim holds where the test rejects, fails where the opposite test rejects
+# ("within the margin" for "at chance", "gain <= 0" for G4), and is undecided where neither does.
+THREE_WAY = ("TOST", "H0 'gain >=")
+
+
 def fixed_row(case: str, check: DesignCheck) -> list[str]:
     """One row for a check of a case decided once."""
     if check.is_criterion:
         return [case, check.unit, f"criterion: {check.check}", "-", "-", "-", "-", "a run or estimate misses it"]
     fails = "the test rejects" if check.claim_holds_if == DOES_NOT_REJECT else "the test does not reject"
+    if any(mark in check.test for mark in THREE_WAY):
+        fails = "the opposite test rejects (where neither rejects: undecided)"
     return [
         case,
         check.unit,
@@ -73,11 +80,11 @@ def rows(cases: list[ClaimCase]) -> list[list[str]]:
     out = []
     for c in cases:
         label = f"{c.claim} {c.case}"
-        if c.plan_hash in known:
+        if c.plan_hash in known:  # a planned case; R3's small factor also has checks decided once
             out.append(planned_row(label, *known[c.plan_hash]))
-        elif c.design:
+        if c.design:
             out += [fixed_row(label, check) for check in c.design]
-        elif c.verdict is not Verdict.SKIP:
+        elif c.plan_hash not in known and c.verdict is not Verdict.SKIP:
             out.append([label, "-", "not recorded", "-", "-", "-", "-", "-"])
     return out
 
