@@ -138,11 +138,14 @@ def judged_sweep(scale, lab, plan_name: str, values_of) -> tuple:
 PLAN_OF = {"D1": "D1 peak", "D2": "D2 noise makes the peak"}
 
 
-def to_decide(claim: str, plan, decision, curves, missing) -> str:
-    """Before a D1/D2 plan's decision is judged: a seed without a peak to compare fails the claim's premise,
-    one seed is undecided by design (a skip); otherwise what more seeds would take (the decision's hint)."""
-    if missing:
-        raise missing
+HAS_A_PEAK_TO_COMPARE = "every seed's sweep has an interpolation threshold with a higher neighbour"
+
+
+def to_decide(claim: str, plan, decision, curves, missing, check) -> str:
+    """Before a D1/D2 plan's decision is judged: a seed without a peak to compare fails the claim's premise
+    (a named check), one seed is undecided by design (a skip); otherwise what more seeds would take (the
+    decision's hint)."""
+    check(HAS_A_PEAK_TO_COMPARE, not missing, str(missing))
     if decision is None:
         pytest.skip(f"{claim}: {plan.max_seeds} seed(s) cannot reach {plan.alpha} with a test over seeds")
     return next_look_hint(PLAN_OF[claim], claim, all_runs(curves), decision.seeds_used)
@@ -172,7 +175,7 @@ def test_label_noise_error_peaks_at_the_interpolation_threshold(scale, lab, reco
         **plan.recorded(),
         **d1_record(scale, curves, noisy, decision),
     )
-    hint = to_decide("D1", plan, decision, curves, missing)
+    hint = to_decide("D1", plan, decision, curves, missing, check)
     check.decision("test error peaks at the interpolation threshold", decision, hint)
 
 
@@ -221,7 +224,7 @@ def test_label_noise_makes_the_peak(scale, lab, record, check):
         **plan.recorded(),
         **d2_record(scale, curves, noisy, clean, decision),
     )
-    hint = to_decide("D2", plan, decision, curves, missing)
+    hint = to_decide("D2", plan, decision, curves, missing, check)
     check.decision("label noise makes the peak higher", decision, hint)
 
 

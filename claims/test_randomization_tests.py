@@ -14,7 +14,7 @@ import pytest
 
 from rethink_core.experiment import summarize_runs
 from rethink_core.paper import FIGURE_1A, FIGURE_1A_VARIANTS, RANDOM_LABELS, TRUE_LABELS_UNREGULARIZED
-from rethink_core.plan import FixedCheck, FixedDesign
+from rethink_core.plan import CRITERION, FixedCheck, FixedDesign
 from rethink_core.stats import (
     above_in_every_seed,
     chance_equivalence_test,
@@ -122,13 +122,13 @@ R2_FIT_DESIGN = FixedDesign((FITS,), "Figure 1a: zero training loss on every var
 
 @pytest.mark.claim("R2")
 @pytest.mark.parametrize("variant", FIGURE_1A_VARIANTS)
-def test_network_fits_every_randomized_input_to_zero_training_error(variant, scale, lab, record):
+def test_network_fits_every_randomized_input_to_zero_training_error(variant, scale, lab, record, check):
     """R2: with the learning-rate schedule unchanged, the network reaches 100% training accuracy on
     true labels, random labels, shuffled pixels, random pixels and Gaussian inputs."""
     model = scale.inputs_model
     results = lab.run_all([scale.experiment(model, variant, seed=s) for s in scale.seed_list()])
     record(variant, **r2_record(scale, model, results))
-    assert not not_fitted(results), f"did not reach 100% training accuracy: {not_fitted(results)}"
+    check(FITS.check, not not_fitted(results), f"did not reach 100% training accuracy: {not_fitted(results)}")
 
 
 def r2_record(scale, model: str, results) -> dict:
@@ -165,7 +165,10 @@ STARTS_LATER = FixedCheck(
     "seed",
     TREND_ALPHA,
 )
-R2_ORDER_DESIGN = FixedDesign((FITS, STARTS_LATER), "Figure 1a: the order in which the variants start converging")
+LEAVES_PLATEAU = FixedCheck("every run leaves the plateau of guessing (its onset exists)", CRITERION, "run")
+R2_ORDER_DESIGN = FixedDesign(
+    (LEAVES_PLATEAU, STARTS_LATER), "Figure 1a: the order in which the variants start converging"
+)
 DEFINITIONS_R2_ORDER = {
     "onset": f"first epoch whose average training loss is below 0.9 ln(10) = {ONSET_LEVEL:.3f} "
     "(the network has left the plateau of guessing)",
@@ -176,7 +179,7 @@ DEFINITIONS_R2_ORDER = {
 
 
 @pytest.mark.claim("R2")
-def test_random_labels_start_converging_later_and_noise_inputs_sooner(scale, lab, record):
+def test_random_labels_start_converging_later_and_noise_inputs_sooner(scale, lab, record, check):
     """R2: random labels start converging later than true labels; random pixels and Gaussian inputs
     start converging sooner than random labels (Figure 1a)."""
     model = scale.inputs_model
@@ -185,7 +188,7 @@ def test_random_labels_start_converging_later_and_noise_inputs_sooner(scale, lab
     never = [f"{v} seed {i}" for v, o in onsets.items() for i, epoch in enumerate(o) if epoch is None]
     tests = order_tests(onsets)
     record("convergence order", **r2_order_record(runs, onsets, tests))
-    assert not never, f"training loss never fell below {ONSET_LEVEL:.3f}: {never}"
+    check(LEAVES_PLATEAU.check, not never, f"training loss never fell below {ONSET_LEVEL:.3f}: {never}")
     smallest = max((t["smallest_attainable_p"] for t in tests.values()), default=1.0)
     if smallest > TREND_ALPHA:
         pytest.skip(
@@ -195,9 +198,14 @@ def test_random_labels_start_converging_later_and_noise_inputs_sooner(scale, lab
             "7 seeds with nonzero differences are needed: --seeds 7, about 8 more minutes at default on 2 cores)"
         )
     for name, test in tests.items():
-        assert test["p_value"] < TREND_ALPHA, (
+        check(
+            STARTS_LATER.check,
+            test["p_value"] < TREND_ALPHA,
             f"not shown that {name} starts converging later: per-seed onset differences {test['differences']}, "
-            f"one-sided p = {test['p_value']:.3g} >= {TREND_ALPHA}"
+            f"one-sided p = {test['p_value']:.3g} >= {TREND_ALPHA}",
+            statistic=f"one-sided sign-flip p ({name})",
+            value=test["p_value"],
+            threshold=f"< {TREND_ALPHA}",
         )
 
 
