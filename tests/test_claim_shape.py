@@ -68,7 +68,7 @@ def lines_before_verdict(function: ast.FunctionDef) -> tuple[int, int | None]:
     start = first_line(body[0])
     recorded = not any(calls(stmt, "record") for stmt in body)  # no top-level record: every skip decides
     for stmt in statements_in_order(body):
-        checks = calls(stmt, "check") or calls(stmt, "check.decision")
+        checks = calls(stmt, "check") or calls(stmt, "check.decision") or calls(stmt, "check.undecided")
         if (
             isinstance(stmt, ast.Assert)
             or checks

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from rethink_core import cifar
+from rethink_core import cifar, verdicts
 from rethink_core.experiment import Experiment
 from rethink_core.paper import STATEMENTS
 from rethink_core.report import compare_reports
@@ -92,5 +92,8 @@ def test_a_rehearsal_reaches_a_verdict_for_every_claim_and_renders_its_report(py
     }
     # ... between the runs of the scale's seeds and the worst case of its planned cases (every look taken)
     rehearsed = rehearse(get_scale(scale))
-    least = {exp.describe() for exp in planned_runs(replace(rehearsed, max_seeds=rehearsed.seeds))}
+    # at least every case's runs on the seeds of a plan's first look (2): a planned case may stop there (D1/D2
+    # do when no width fits, as none does in one epoch), though the scale has more seeds (8 at paper)
+    first_look = min(rehearsed.seeds, min(verdicts.PLAN_LOOKS))
+    least = {exp.describe() for exp in planned_runs(replace(rehearsed, seeds=first_look, max_seeds=first_look))}
     assert least <= trained <= {exp.describe() for exp in planned_runs(rehearsed)}

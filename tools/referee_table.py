@@ -59,14 +59,15 @@ def fixed_row(case: str, check: DesignCheck) -> list[str]:
     if check.is_criterion:
         return [case, check.unit, f"criterion: {check.check}", "-", "-", "-", "-", "a run or estimate misses it"]
     fails = "the test rejects" if check.claim_holds_if == DOES_NOT_REJECT else "the test does not reject"
+    effect = "- (a null rejected, not an effect size)"
     if any(mark in check.test for mark in THREE_WAY):
-        fails = "the opposite test rejects (where neither rejects: undecided)"
+        fails, effect = "the opposite test rejects (where neither rejects: undecided)", "the margin in the test"
     return [
         case,
         check.unit,
         f"{check.test}: {check.check}",
         sig(float(check.level), 2),
-        "- (a null rejected, not an effect size)",
+        effect,
         p_text(check.smallest_p),
         "-",
         fails,
