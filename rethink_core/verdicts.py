@@ -13,8 +13,14 @@ from rethink_core.plan import CRITERION, T_TEST, AnalysisPlan, FixedCheck, power
 if TYPE_CHECKING:
     from rethink_core.plugin import Checker
 
-NUM_CLASSES = 10
-CHANCE = 1 / NUM_CLASSES
+
+def chance(num_classes: int) -> float:
+    """The accuracy of guessing among ``num_classes`` equally frequent classes."""
+    return 1 / num_classes
+
+
+NUM_CLASSES = 10  # CIFAR-10's, MNIST's and Fashion-MNIST's; ImageNet (I1) has 1,000 (chance(1000))
+CHANCE = chance(NUM_CLASSES)
 # A network trained on random labels has learnt nothing about the true test labels, so its expected
 # test accuracy is exactly chance. "At chance" is an equivalence (issue 28): the accuracy lies within
 # AT_CHANCE_MARGIN of chance when two one-sided tests (stats.chance_equivalence_test) reject "at least the
