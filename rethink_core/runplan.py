@@ -183,11 +183,17 @@ def flops_per_image(model: str, width: float, shape: tuple[int, int, int], class
 
 
 def run_flops(exp: Experiment, epochs: int) -> float:
-    """A run's FLOPs over ``epochs``: training passes, an eval-mode pass over the training set each
-    epoch (an upper bound: it starts at 90% running accuracy) and the test evaluations."""
+    """A run's FLOPs over ``epochs``: training passes, the eval-mode passes over the training set
+    (:func:`checked_epochs`) and the test evaluations."""
     train, forward = flops_per_image(exp.model, exp.width, input_shape(exp), CLASSES.get(exp.dataset, 10))
     evaluations = epochs // exp.hyper.test_every + 1
-    return exp.n_train * epochs * (train + forward) + evaluations * exp.n_test * forward
+    return exp.n_train * (epochs * train + checked_epochs(exp, epochs) * forward) + evaluations * exp.n_test * forward
+
+
+def checked_epochs(exp: Experiment, epochs: int) -> int:
+    """Epochs with an eval-mode pass over the training set, at most: every epoch (it starts at 90% running
+    accuracy, an upper bound), or only the last where the check waits for 100% (ImageNet: check_from 1.0)."""
+    return 1 if exp.hyper.check_from >= 1.0 else epochs
 
 
 def plan_table(scale: Scale, cases: Iterable[Case], stored: Callable[[Experiment], RunResult | None]) -> list[str]:
