@@ -88,12 +88,13 @@ def check_at_chance(check: Checker, result: dict, what: str) -> None:
     )
 
 
-def check_far_above(check: Checker, result: dict, what: str) -> None:
-    """Judge :data:`FAR_ABOVE` on a :func:`rethink_core.stats.above_in_every_seed` result."""
+def check_far_above(check: Checker, result: dict, what: str, name: str = FAR_ABOVE.check) -> None:
+    """Judge :data:`FAR_ABOVE` (or the check ``name`` of the same test at another bound: I1's) on a
+    :func:`rethink_core.stats.above_in_every_seed` result."""
     check(
-        FAR_ABOVE.check,
+        name,
         result["p_value"] < FAR_ABOVE_ALPHA,
-        f"{what} is not far above chance on every seed (H0 accuracy <= {FAR_ABOVE_BOUND:g}: p per seed "
+        f"{what} is not far above chance on every seed (H0 accuracy <= {result['bound']:g}: p per seed "
         f"{[float(f'{p:.2g}') for p in result['p per seed']]}, accuracy per seed "
         f"{[round(a, 4) for a in result['accuracy per seed']]}; each must be < {FAR_ABOVE_ALPHA:g})",
         statistic="largest per-seed binomial p",
