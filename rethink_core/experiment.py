@@ -69,6 +69,14 @@ class Experiment:
                 del fields[name]
         return fields
 
+    def as_dict(self) -> dict:
+        """Every field, as results store and report it (``image_size`` only where set: the stored runs of
+        every scale but imagenet are as before the field existed)."""
+        fields = asdict(self)
+        if not self.image_size:
+            del fields["image_size"]
+        return fields
+
     def describe(self) -> str:
         label = f"p={self.p:g}" if self.variant == "corrupt_labels" else self.variant
         decay = self.hyper.weight_decay
@@ -119,7 +127,7 @@ class RunResult:
 
     def to_dict(self) -> dict:
         return {
-            "experiment": asdict(self.experiment),
+            "experiment": self.experiment.as_dict(),
             "history": self.history.to_dict(),
             "device": self.device,
             "seconds": self.seconds,
@@ -157,7 +165,7 @@ def summarize_runs(results: list[RunResult]) -> list[dict]:
             "num_params": r.num_params,
             "device": r.device,
             "seed": r.experiment.seed,
-            "config": asdict(r.experiment),
+            "config": r.experiment.as_dict(),
             "versions": r.versions,
             "trained_at": r.trained_at,
         }
