@@ -220,12 +220,12 @@ def pytest_collection_finish(session: pytest.Session) -> None:
 
 
 def selected_cases(items: list[pytest.Item]) -> list[runplan.Case]:
-    """The (claim, architecture) cases of the selected claim tests."""
+    """The (claim, architecture) cases of the selected claim tests that the scale runs (the others skip)."""
     params = [getattr(item, "callspec", None) for item in items]
     return [
         (claim_id(item), p.params.get("architecture") if p else None)
         for item, p in zip(items, params, strict=True)
-        if claim_id(item)
+        if claim_id(item) and claim_session(item.config).settings.scale.runs_claim(claim_id(item))
     ]
 
 

@@ -17,7 +17,7 @@ from rethink_core import imagenet
 from rethink_core.checkpoint import Checkpoint
 from rethink_core.errors import DataError
 from rethink_core.experiment import Experiment, Lab, execute, materialize, materialize_streamed, prepared_index
-from rethink_core.runplan import TABLE_2_CELLS, planned_runs, table_2_run
+from rethink_core.runplan import TABLE_2_CELLS, every_case, planned_runs, table_2_run
 from rethink_core.scales import get_scale, rehearse
 from rethink_core.store import Store
 from rethink_core.train import Hyper, train
@@ -136,3 +136,18 @@ def test_a_rehearsal_of_the_imagenet_scale_reaches_every_i1_judge(pytester, root
     stored = {Experiment.from_dict(json.loads(p.read_text())["result"]["experiment"]) for p in store.rglob("*.json")}
     assert {e.describe() for e in stored} == {e.describe() for e in planned_runs(REHEARSAL)}
     assert not list(store.rglob("*.pt")) and os.path.exists(root / "imagenet" / imagenet.MANIFEST)
+    plan = pytester.runpytest_subprocess(
+        *("claims", "-p", "rethink_core.plugin", "--scale", "imagenet", "--rehearse", "--plan"),
+        *("--data-root", str(root), "--store-dir", str(store), "-p", "no:cacheprovider"),
+    )
+    assert plan.ret == pytest.ExitCode.OK and "all: 5 runs" in plan.stdout.str() and "\nR1 " not in plan.stdout.str()
+
+
+def test_i1_runs_only_at_the_imagenet_scale():
+    assert [claim for claim, _ in every_case(get_scale("imagenet"))] == ["I1"]
+    assert all("I1" not in {claim for claim, _ in every_case(get_scale(name))} for name in ("smoke", "paper"))
+    assert {e.describe() for e in planned_runs(REHEARSAL)} == {e.describe() for e in map(run_of, TABLE_2_CELLS)}
+
+
+def run_of(cell) -> Experiment:
+    return table_2_run(REHEARSAL, cell, 0)
