@@ -11,6 +11,10 @@ measured by benchmarks/throughput.py (--throughput-json), else --flops-per-s, el
 
     python benchmarks/estimate.py --scale default --store-dir ~/.cache/rethink/runs --flops-per-s 30e9
     python benchmarks/estimate.py --scale paper --peak 989e12 --mfu 0.1 --assume-epochs 60
+    python benchmarks/estimate.py --scale imagenet --peak 989e12 --mfu 0.3 --night-hours 12
+
+It also prints the GPUs (workers) that train the scale within ``--night-hours``: runs split over
+data-parallel GPUs at the same throughput each (an upper bound on what the GPUs of one node achieve).
 
 Not counted: the theory claims T1-T4, which train nothing through the store (seconds at smoke and
 default; T3 at paper or full scale solves a 60,000 x 60,000 float64 system on the GPU).
@@ -20,12 +24,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 from collections import defaultdict
 from dataclasses import replace
 from pathlib import Path
 
 from rethink_core.experiment import Experiment, prepared
-from rethink_core.runplan import INPUT_SHAPES, flops_per_image, planned_runs
+from rethink_core.runplan import CLASSES, checked_epochs, flops_per_image, input_shape, planned_runs
 from rethink_core.scales import Scale, get_scale
 
 
@@ -46,14 +51,13 @@ def measured_epochs(store: Path | None) -> dict[str, tuple[int, float, int]]:
 
 def estimate(scale: Scale, store: Path | None, assume_epochs: int | None, root: str | None = None) -> list[dict]:
     """One row per planned run: its FLOPs and where its epoch count came from."""
-    shape = INPUT_SHAPES.get(scale.dataset, (1, 28, 28))
     measured = measured_epochs(store)
     rows = []
     for exp in planned_runs(scale):
-        train, forward = flops_per_image(exp.model, exp.width, shape)
+        train, forward = flops_per_image(exp.model, exp.width, input_shape(exp), CLASSES.get(exp.dataset, 10))
         key = _stored_key(exp, measured, root)
         epochs, source = (measured[key][0], "measured") if key else (assume_epochs or exp.hyper.max_epochs, "assumed")
-        checked = measured[key][2] if key else epochs  # the eval-mode check starts at 90% running accuracy
+        checked = measured[key][2] if key else checked_epochs(exp, epochs)
         evaluations = epochs // exp.hyper.test_every + 1
         flops = exp.n_train * (epochs * train + checked * forward) + evaluations * exp.n_test * forward
         rows.append(
@@ -64,6 +68,7 @@ def estimate(scale: Scale, store: Path | None, assume_epochs: int | None, root: 
                 "epochs": epochs,
                 "source": source,
                 "flops": flops,
+                "train_flops_per_image": train,
                 "seconds_measured": measured[key][1] if key else None,
             }
         )
@@ -99,6 +104,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--peak", type=float, default=None, help="the device's peak FLOP/s (with --mfu)")
     parser.add_argument("--mfu", type=float, default=0.1, help="fraction of --peak achieved (default 0.1)")
     parser.add_argument("--workers", type=int, default=1, help="runs trained side by side (xdist workers, GPUs)")
+    parser.add_argument("--night-hours", type=float, default=12.0, help="the wall time of one night (default 12)")
     args = parser.parse_args(argv)
     if args.flops_per_s is None and args.peak is None:
         parser.error("give --flops-per-s, or --peak (and --mfu)")
@@ -118,6 +124,17 @@ def main(argv: list[str] | None = None) -> None:
     source = f"{len(per_model)} models' measured throughput, else " if per_model else ""
     print(
         f"at {source}{rate / 1e12:.3g} TFLOP/s on {args.workers} worker(s): {seconds / args.workers / 60:.1f} minutes"
+    )
+    per_image = sorted({(r["model"], r["train_flops_per_image"]) for r in rows})
+    print("training GFLOP per image (forward + backward): " + ", ".join(f"{m} {f / 1e9:.3g}" for m, f in per_image))
+    print(
+        f"{seconds / 3600:.1f} GPU-hours; {math.ceil(seconds / 3600 / args.night_hours)} GPUs train it in one "
+        f"{args.night_hours:g}-hour night (at this throughput each)"
+    )
+    longest = max(rows, key=lambda r: r["seconds"])
+    print(
+        f"the longest run ({longest['run']}, {longest['epochs']} epochs) takes {longest['seconds'] / 3600:.1f} hours "
+        "on one GPU: the night needs it split over GPUs (data parallelism) where that is longer than the night"
     )
     done = [r for r in rows if r["seconds_measured"] is not None]
     if done:

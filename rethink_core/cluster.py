@@ -13,7 +13,9 @@ to the store (atomically, one by one) and the tests judge as before.
 - A worker or node that dies mid-run: Ray runs the task again elsewhere (:data:`RETRIES` times); what
   had finished is already in the store. A run that fails for a reason of its own (a broken model, a
   bad data set) is not retried: its own error reaches the test that needs it.
-- Ctrl-C on the controller: every finished run is already stored; only the runs in flight are lost.
+- Ctrl-C on the controller: every finished run is already stored; a run in flight continues from its
+  checkpoint (``rethink_core.checkpoint``, under the store's folder) where that folder is shared by the
+  nodes (NFS, a cluster file system): a retried task too; elsewhere it starts over.
 - A user's ``--model`` file travels to the workers in Ray's runtime environment (the working folder).
 """
 
@@ -25,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from rethink_core.checkpoint import Checkpoint
 from rethink_core.errors import ConfigError
 
 RETRIES = 3  # a task whose worker or node died is run again this many times
@@ -40,24 +43,24 @@ def import_ray() -> Any:
     return ray
 
 
-def train_task(exp: Any, lab: tuple, attempts: str | None) -> dict:
-    """A Ray task's body: train one experiment from scratch on this worker; its result as a dict.
-    ``lab``: (device, data root, download, precision, compile mode); ``attempts``: a folder where each
-    attempt leaves a marker (``$RETHINK_RAY_ATTEMPTS``, for tests), or None."""
+def train_task(exp: Any, lab: tuple, attempts: str | None, checkpoint: Any = None) -> dict:
+    """A Ray task's body: train one experiment on this worker (from its ``checkpoint`` where one was
+    saved); its result as a dict. ``lab``: (device, data root, download, precision, compile mode);
+    ``attempts``: a folder where each attempt leaves a marker (``$RETHINK_RAY_ATTEMPTS``, for tests), or None."""
     from rethink_core.experiment import execute
 
     if attempts:
         Path(attempts, f"{exp.describe().replace(' ', '_').replace('/', '_')}.{uuid.uuid4().hex[:8]}").touch()
     device, root, download, precision, compile_mode = lab
-    return execute(exp, device, root, download, None, precision, compile_mode).to_dict()
+    return execute(exp, device, root, download, None, precision, compile_mode, checkpoint).to_dict()
 
 
 def estimated_cost(exp: Any) -> float:
     """Training FLOPs per epoch (rethink_core.runplan), to submit the longest runs first; 0 if unknown."""
-    from rethink_core.runplan import INPUT_SHAPES, flops_per_image
+    from rethink_core.runplan import run_flops
 
     try:
-        return flops_per_image(exp.model, exp.width, INPUT_SHAPES[exp.dataset])[0] * exp.n_train * exp.hyper.max_epochs
+        return run_flops(exp, exp.hyper.max_epochs)
     except Exception:
         return 0.0
 
@@ -101,7 +104,7 @@ class RayExecutor:
         lab = (device, self.root, self.download, self.precision, self.compile_mode)
         for key, config, exp in sorted(runs, key=lambda run: -estimated_cost(run[2])):
             if key not in self.pending and key not in self.failed:
-                ref = self._remote.remote(exp, lab, self.attempts)
+                ref = self._remote.remote(exp, lab, self.attempts, Checkpoint.in_store(self.store.root, key))
                 self.pending[key] = (ref, config)
 
     def result(self, key: str, config: dict, exp: Any) -> dict:

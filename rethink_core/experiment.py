@@ -17,15 +17,16 @@ from typing import Any
 
 import torch
 
-from rethink_core import alignment, models, randomize, user_models
+from rethink_core import alignment, imagenet, models, randomize, user_models
 from rethink_core import data as data_mod
+from rethink_core.checkpoint import Checkpoint
 from rethink_core.errors import ConfigError, MissingRunError
 from rethink_core.precision import key_part as precision_key_part
 from rethink_core.precision import or_default
 from rethink_core.provenance import library_versions
 from rethink_core.seeding import derived_seed
 from rethink_core.store import Store
-from rethink_core.train import FITTED, Epoch, History, Hyper, confusion_matrix, train
+from rethink_core.train import EVAL_BATCH, FITTED, Epoch, History, Hyper, confusion_matrix, top_k, train
 
 # Bump when a change to the trainer, models, data pipeline or randomizations changes results:
 # it is part of every store key, so old results are not reused.
@@ -48,6 +49,7 @@ class Experiment:
     n_train: int = 1000
     n_test: int = 2000
     hyper: Hyper = field(default_factory=Hyper)
+    image_size: int = 0  # streamed data (ImageNet): the side images are cropped to; 0: the data set's pipeline
 
     def key(self, device_type: str = "cpu", precision: str | None = None) -> str:
         """The store key: a hash of the complete configuration, the kind of device, the precision where
@@ -62,8 +64,17 @@ class Experiment:
         """Every field, as the store keys and checks it; the paper's models (no model fingerprint) as
         before the field existed, so their stored runs stay valid."""
         fields = asdict(self)
-        if not self.model_fingerprint:
-            del fields["model_fingerprint"]
+        for name in ("model_fingerprint", "image_size"):  # fields added later, keyed only where set
+            if not fields[name]:
+                del fields[name]
+        return fields
+
+    def as_dict(self) -> dict:
+        """Every field, as results store and report it (``image_size`` only where set: the stored runs of
+        every scale but imagenet are as before the field existed)."""
+        fields = asdict(self)
+        if not self.image_size:
+            del fields["image_size"]
         return fields
 
     def describe(self) -> str:
@@ -116,7 +127,7 @@ class RunResult:
 
     def to_dict(self) -> dict:
         return {
-            "experiment": asdict(self.experiment),
+            "experiment": self.experiment.as_dict(),
             "history": self.history.to_dict(),
             "device": self.device,
             "seconds": self.seconds,
@@ -154,7 +165,7 @@ def summarize_runs(results: list[RunResult]) -> list[dict]:
             "num_params": r.num_params,
             "device": r.device,
             "seed": r.experiment.seed,
-            "config": asdict(r.experiment),
+            "config": r.experiment.as_dict(),
             "versions": r.versions,
             "trained_at": r.trained_at,
         }
@@ -182,14 +193,60 @@ def prepared(
     return data_mod.preprocess(raw), raw.fingerprint, raw.num_classes
 
 
+@lru_cache(maxsize=8)
+def prepared_index(root: str | None, n_train: int, n_test: int) -> tuple[imagenet.ImageIndex, str, int]:
+    """ImageNet's subset of a run, once per process: (index, fingerprint, classes)."""
+    index = imagenet.load_index(root)
+    if n_train > len(index.y_train) or n_test > len(index.y_test):
+        raise ConfigError(
+            f"ImageNet under {imagenet.folder_of(root)} has {len(index.y_train)} training and {len(index.y_test)} "
+            f"validation images; the experiment asks for {n_train} and {n_test}"
+        )
+    return imagenet.take(index, n_train, n_test), index.fingerprint, index.num_classes
+
+
+def data_identity(exp: Experiment, root: str | None, download: bool) -> tuple[str, int, tuple[int, ...]]:
+    """(fingerprint, classes, input shape) of ``exp``'s data, without streaming any of it."""
+    if exp.dataset == imagenet.NAME:
+        _, fingerprint, classes = prepared_index(root, exp.n_train, exp.n_test)
+        return fingerprint, classes, (3, exp.image_size, exp.image_size)
+    tensors, fingerprint, classes = prepared(exp.dataset, root, download, exp.n_train, exp.n_test)
+    return fingerprint, classes, tuple(tensors.x_train.shape[1:])
+
+
+def materialize_streamed(
+    exp: Experiment, device: str, root: str | None
+) -> tuple[torch.nn.Module, imagenet.Streamed, int]:
+    """As :func:`materialize`, for ImageNet: the labels randomized and resident, the images streamed."""
+    index, fingerprint, classes = prepared_index(root, exp.n_train, exp.n_test)
+    _check_fingerprint(exp, fingerprint)
+    if exp.variant not in ("true_labels", "random_labels", "corrupt_labels") or not exp.image_size:
+        raise ConfigError(f"{exp.describe()}: ImageNet runs take label variants and an image size")
+    labels = data_mod.Tensors(
+        torch.empty(0), torch.from_numpy(index.y_train), torch.empty(0), torch.from_numpy(index.y_test)
+    )
+    y = randomize.apply(labels, exp.variant, derived_seed(exp.seed, "data"), exp.p, classes)
+    torch.manual_seed(derived_seed(exp.seed, "init"))
+    model = models.build(exp.model, (3, exp.image_size, exp.image_size), classes, exp.width).to(device)
+    model = model.to(memory_format=torch.channels_last)
+    workers = imagenet.default_workers(device)
+    seed = derived_seed(exp.seed, "augment")
+    source = imagenet.Streamed(index, y.y_train.to(device), y.y_test.to(device), exp.image_size, seed, workers)
+    return model, source, classes
+
+
+def _check_fingerprint(exp: Experiment, fingerprint: str) -> None:
+    if exp.data_fingerprint and exp.data_fingerprint != fingerprint:
+        raise data_mod.DataError(f"{exp.dataset}: data changed (fingerprint {fingerprint} != {exp.data_fingerprint})")
+
+
 def materialize(
     exp: Experiment, device: str = "cpu", root: str | None = None, download: bool = False
 ) -> tuple[torch.nn.Module, data_mod.Tensors, int]:
     """The freshly initialised model and the randomized data of ``exp``, on ``device``, ready for
     :func:`~rethink_core.train.train`: (model, data, number of classes)."""
     tensors, fingerprint, classes = prepared(exp.dataset, root, download, exp.n_train, exp.n_test)
-    if exp.data_fingerprint and exp.data_fingerprint != fingerprint:
-        raise data_mod.DataError(f"{exp.dataset}: data changed (fingerprint {fingerprint} != {exp.data_fingerprint})")
+    _check_fingerprint(exp, fingerprint)
     variant_data = randomize.apply(tensors, exp.variant, derived_seed(exp.seed, "data"), exp.p, classes)
     torch.manual_seed(derived_seed(exp.seed, "init"))
     model = models.build(exp.model, tuple(tensors.x_train.shape[1:]), classes, exp.width).to(device)
@@ -207,13 +264,20 @@ def execute(
     on_epoch: Callable[[Epoch], None] | None = None,
     precision: str = "float32",
     compile_mode: str = "",
+    checkpoint: Checkpoint | None = None,
 ) -> RunResult:
-    """Train one experiment from scratch (no store): seeded and, on the CPU, deterministic.
-    ``precision``: ``float32`` or ``bf16``; ``compile_mode``: see :func:`~rethink_core.train.compiled`."""
-    model, on_device, classes = materialize(exp, device, root, download)
-    clean = prepared(exp.dataset, root, download, exp.n_train, exp.n_test)[0].y_train.to(device)
+    """Train one experiment (no store): seeded and, on the CPU, deterministic; from its ``checkpoint``
+    where one was saved (the same weights as without the interruption). ``precision``: ``float32`` or
+    ``bf16``; ``compile_mode``: see :func:`~rethink_core.train.compiled`."""
+    streamed = exp.dataset == imagenet.NAME
+    if streamed:
+        model, on_device, classes = materialize_streamed(exp, device, root)
+        clean = torch.from_numpy(prepared_index(root, exp.n_train, exp.n_test)[0].y_train).to(device)
+    else:
+        model, on_device, classes = materialize(exp, device, root, download)
+        clean = prepared(exp.dataset, root, download, exp.n_train, exp.n_test)[0].y_train.to(device)
     subsets = label_subsets(clean, on_device.y_train) if exp.variant in ("corrupt_labels", "random_labels") else None
-    first = alignment_layer(model, on_device.x_train)
+    first = None if streamed else alignment_layer(model, on_device.x_train)
     initial = first.weight.detach().clone() if first is not None else None
     start = datetime.now(UTC)
     history = train(
@@ -225,6 +289,7 @@ def execute(
         subsets=subsets,
         precision=precision,
         compile_mode=compile_mode,
+        checkpoint=checkpoint,
     )
     probes = {}
     if first is not None:
@@ -237,9 +302,21 @@ def execute(
         num_params=models.count_params(model),
         trained_at=start.isoformat(timespec="seconds"),
         versions=versions(),
-        test_confusion=confusion_matrix(model, on_device.x_test, on_device.y_test, classes, precision),
+        test_confusion=test_confusion(model, on_device, classes, precision),
         probes=probes,
         precision=precision,
+    )
+
+
+def test_confusion(
+    model: torch.nn.Module, data: data_mod.Tensors | imagenet.Streamed, classes: int, precision: str
+) -> list[list[int]]:
+    """counts[true class][predicted class] of the final model on the test set (resident or streamed)."""
+    if isinstance(data, data_mod.Tensors):
+        return confusion_matrix(model, data.x_test, data.y_test, classes, precision)
+    predicted = top_k(model, data.images("test", EVAL_BATCH), 1, precision)[:, 0]
+    return (
+        torch.bincount(data.y_test * classes + predicted, minlength=classes * classes).view(classes, classes).tolist()
     )
 
 
@@ -328,13 +405,15 @@ class Lab:
             if self.executor is not None:
                 return self.executor.result(key, config, exp)
             hook = (lambda e: self.on_epoch(exp, e)) if self.on_epoch else None
+            saved = Checkpoint.in_store(self.store.root, key)
             return execute(
-                exp, self.device, self.root, self.download, hook, self.precision, self.compile_mode
+                exp, self.device, self.root, self.download, hook, self.precision, self.compile_mode, saved
             ).to_dict()
 
         stored = self.store.get_or_compute(key, config, compute, wait=wait)
         if stored is None:
             return None
+        Checkpoint.in_store(self.store.root, key).remove()  # stored now: the run will not resume again
         result = RunResult.from_dict(stored)
         if self.on_finish:
             self.on_finish(result, not trained)
@@ -342,8 +421,8 @@ class Lab:
 
     def with_fingerprint(self, exp: Experiment) -> Experiment:
         """``exp`` with the fingerprints of its data and, for a user's model, of the model."""
-        tensors, fingerprint, classes = prepared(exp.dataset, self.root, self.download, exp.n_train, exp.n_test)
+        fingerprint, classes, shape = data_identity(exp, self.root, self.download)
         model = ""
         if user_models.is_user_model(exp.model):
-            model = user_models.fingerprint(exp.model, tuple(tensors.x_train.shape[1:]), classes)
+            model = user_models.fingerprint(exp.model, shape, classes)
         return replace(exp, data_fingerprint=fingerprint, model_fingerprint=model)

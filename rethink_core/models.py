@@ -29,6 +29,11 @@ DROPOUT_MODELS = {
     rate: "mlp1x512_dropout" if rate == DROPOUT else f"mlp1x512_dropout{rate:g}" for rate in DROPOUT_RATES
 }
 FOLLOWUP_MLPS = (*DROPOUT_MODELS.values(), "mlp1x512_pool4")
+# Table 2 (claim I1): Inception V3 on ImageNet (Szegedy et al. 2016), torchvision's, without and with dropout
+# before its classifier. The rate: TF-slim's Inception V3 keeps 80% (dropout_keep_prob=0.8); the paper
+# names no rate. No auxiliary classifier: the paper does not say it trained one (its loss would be a second,
+# regularizing head), and one loss keeps the one training loop.
+INCEPTION_V3 = {"inception_v3": 0.0, "inception_v3_dropout": 0.2}
 POOL = 4  # 28x28 -> 7x7: 49 inputs, so that a width sweep passes the interpolation threshold on CPU
 PAPER_PARAMS = {
     "inception": 1_649_402,
@@ -87,7 +92,9 @@ def build(
         return SmallAlexNet(input_shape, num_classes, width)
     if name in ("inception", "inception_nobn"):
         return SmallInception(input_shape[0], num_classes, width, batchnorm=name == "inception")
-    raise ConfigError(f"unknown model {name!r}: use one of {', '.join(NAMES + FOLLOWUP_MLPS)}")
+    if name in INCEPTION_V3:
+        return inception_v3(input_shape, num_classes, width, INCEPTION_V3[name])
+    raise ConfigError(f"unknown model {name!r}: use one of {', '.join(NAMES + FOLLOWUP_MLPS + tuple(INCEPTION_V3))}")
 
 
 # ----------------------------------------------------------------------------- MLPs
@@ -237,3 +244,19 @@ def he_initialize(module: nn.Module) -> None:
         if isinstance(m, nn.Conv2d):
             nn.init.kaiming_normal_(m.weight, nonlinearity="relu")
             nn.init.zeros_(m.bias)
+
+
+# ----------------------------------------------------------------------------- Inception V3 (ImageNet)
+
+
+def inception_v3(input_shape: tuple[int, int, int], num_classes: int, width: float, dropout: float) -> nn.Module:
+    """torchvision's Inception V3 (Szegedy et al. 2016), untrained, with its own initialization (truncated
+    normal, std 0.1), for 3-channel inputs of at least 75 x 75 (299 x 299 at the paper's size)."""
+    from torchvision.models import inception_v3 as torchvision_inception_v3
+
+    c, h, w = input_shape
+    if width != 1.0 or c != 3 or min(h, w) < 75:
+        raise ConfigError(f"Inception V3 takes 3 x 75 x 75 or larger at width 1, not {input_shape} at width {width}")
+    return torchvision_inception_v3(
+        weights=None, num_classes=num_classes, aux_logits=False, init_weights=True, dropout=dropout
+    )

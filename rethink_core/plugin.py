@@ -193,6 +193,15 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items.sort(key=lambda item: item.get_closest_marker("start_early") is None)
 
 
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """A claim the scale does not run (I1 outside the imagenet scale, every other claim at it) is skipped,
+    saying which scale runs it; the session records the skip under the claim."""
+    claim, scale = claim_id(item), claim_session(item.config).settings.scale
+    if claim and not scale.runs_claim(claim):
+        runs_at = "|".join(name for name, other in SCALES.items() if other.runs_claim(claim))
+        pytest.skip(f"{claim} runs only at --scale {runs_at} (scale {scale.name!r} does not run it)")
+
+
 def pytest_collection_finish(session: pytest.Session) -> None:
     """``--plan`` and ``--shard``: once -k and -m have selected the cases, print their runs (--plan) or
     train this shard's share of them (--shard), and judge none."""
@@ -211,12 +220,12 @@ def pytest_collection_finish(session: pytest.Session) -> None:
 
 
 def selected_cases(items: list[pytest.Item]) -> list[runplan.Case]:
-    """The (claim, architecture) cases of the selected claim tests."""
+    """The (claim, architecture) cases of the selected claim tests that the scale runs (the others skip)."""
     params = [getattr(item, "callspec", None) for item in items]
     return [
         (claim_id(item), p.params.get("architecture") if p else None)
         for item, p in zip(items, params, strict=True)
-        if claim_id(item)
+        if claim_id(item) and claim_session(item.config).settings.scale.runs_claim(claim_id(item))
     ]
 
 

@@ -97,6 +97,24 @@ def _double_descent(scale: Scale, _: str | None) -> list[Experiment]:
     return [scale.width_sweep_experiment(w, noisy, s) for w in widths for noisy in (True, False) for s in seeds]
 
 
+def _i1(scale: Scale, _: str | None) -> list[Experiment]:
+    """Table 2: Inception V3's true-label cells and its random-label run without regularizers."""
+    return [table_2_run(scale, cell, s) for cell in TABLE_2_CELLS for s in scale.ablation_seed_list()]
+
+
+# Table 2's cells: (data augmentation, dropout, weight decay) on true labels, then random labels without any.
+TABLE_2_CELLS = ((False, False, False), (True, False, False), (False, False, True), (True, True, True), "random labels")
+
+
+def table_2_run(scale: Scale, cell: tuple[bool, bool, bool] | str, seed: int) -> Experiment:
+    """One run of Table 2 (claim I1): Inception V3 with the cell's regularizers, or on random labels."""
+    if cell == "random labels":
+        return scale.experiment(scale.inputs_model, "random_labels", seed=seed)
+    augment, dropout, decay = cell
+    model = next(m for m, rate in models.INCEPTION_V3.items() if bool(rate) == dropout)
+    return scale.experiment(model, seed=seed, crop=augment, weight_decay=decay)
+
+
 # Each claim's runs for one of its cases (the architecture, where its test is parametrized by one).
 RUNS_OF: dict[str, Callable[[Scale, str | None], list[Experiment]]] = {
     "R1": _r1,
@@ -112,6 +130,7 @@ RUNS_OF: dict[str, Callable[[Scale, str | None], list[Experiment]]] = {
     "M1": _m1,
     "D1": _double_descent,
     "D2": _double_descent,
+    "I1": _i1,
 }
 PER_ARCHITECTURE = ("R1", "R3", "R4", "G1", "G2", "G4", "A1", "M1")
 
@@ -119,7 +138,10 @@ PER_ARCHITECTURE = ("R1", "R3", "R4", "G1", "G2", "G4", "A1", "M1")
 def every_case(scale: Scale) -> list[Case]:
     """Every (claim, architecture) case of the scale that trains through the store."""
     return [
-        (claim, arch) for claim in RUNS_OF for arch in (scale.architectures if claim in PER_ARCHITECTURE else [None])
+        (claim, arch)
+        for claim in RUNS_OF
+        if scale.runs_claim(claim)
+        for arch in (scale.architectures if claim in PER_ARCHITECTURE else [None])
     ]
 
 
@@ -132,14 +154,26 @@ def planned_runs(scale: Scale, cases: Iterable[Case] | None = None) -> list[Expe
     return list(unique.values())
 
 
-INPUT_SHAPES = {"embedded": (1, 28, 28), "fashion-mnist": (1, 28, 28), "mnist": (1, 28, 28), "cifar10": (3, 28, 28)}
+INPUT_SHAPES = {
+    "embedded": (1, 28, 28),
+    "fashion-mnist": (1, 28, 28),
+    "mnist": (1, 28, 28),
+    "cifar10": (3, 28, 28),
+    "imagenet": (3, 299, 299),
+}
+CLASSES = {"imagenet": 1000}  # classes where not 10
+
+
+def input_shape(exp: Experiment) -> tuple[int, int, int]:
+    """The shape a run's model sees: the data set's, or its streamed image size."""
+    return (3, exp.image_size, exp.image_size) if exp.image_size else INPUT_SHAPES.get(exp.dataset, (1, 28, 28))
 
 
 @cache
-def flops_per_image(model: str, width: float, shape: tuple[int, int, int]) -> tuple[float, float]:
+def flops_per_image(model: str, width: float, shape: tuple[int, int, int], classes: int = 10) -> tuple[float, float]:
     """(training, forward-only) FLOPs per image: one batch of 8 counted and divided."""
-    net = models.build(model, shape, 10, width)
-    x, y = torch.randn(8, *shape), torch.randint(0, 10, (8,))
+    net = models.build(model, shape, classes, width)
+    x, y = torch.randn(8, *shape), torch.randint(0, classes, (8,))
     with FlopCounterMode(display=False) as counter:
         F.cross_entropy(net(x), y).backward()
     train = counter.get_total_flops() / 8
@@ -148,19 +182,24 @@ def flops_per_image(model: str, width: float, shape: tuple[int, int, int]) -> tu
     return train, counter.get_total_flops() / 8
 
 
-def run_flops(exp: Experiment, epochs: int, shape: tuple[int, int, int]) -> float:
-    """A run's FLOPs over ``epochs``: training passes, an eval-mode pass over the training set each
-    epoch (an upper bound: it starts at 90% running accuracy) and the test evaluations."""
-    train, forward = flops_per_image(exp.model, exp.width, shape)
+def run_flops(exp: Experiment, epochs: int) -> float:
+    """A run's FLOPs over ``epochs``: training passes, the eval-mode passes over the training set
+    (:func:`checked_epochs`) and the test evaluations."""
+    train, forward = flops_per_image(exp.model, exp.width, input_shape(exp), CLASSES.get(exp.dataset, 10))
     evaluations = epochs // exp.hyper.test_every + 1
-    return exp.n_train * epochs * (train + forward) + evaluations * exp.n_test * forward
+    return exp.n_train * (epochs * train + checked_epochs(exp, epochs) * forward) + evaluations * exp.n_test * forward
+
+
+def checked_epochs(exp: Experiment, epochs: int) -> int:
+    """Epochs with an eval-mode pass over the training set, at most: every epoch (it starts at 90% running
+    accuracy, an upper bound), or only the last where the check waits for 100% (ImageNet: check_from 1.0)."""
+    return 1 if exp.hyper.check_from >= 1.0 else epochs
 
 
 def plan_table(scale: Scale, cases: Iterable[Case], stored: Callable[[Experiment], RunResult | None]) -> list[str]:
     """What ``pytest --plan`` prints: per claim, the runs its selected cases need, how many are stored,
     and the FLOPs still to train at the epoch cap (an upper bound: runs stop when they fit), with the
     training time that takes at each model's throughput measured by its stored runs."""
-    shape = INPUT_SHAPES.get(scale.dataset, (1, 28, 28))
     cases = sorted(set(cases), key=lambda c: (c[0], c[1] or ""))
     everything = planned_runs(scale, cases)
     found = {exp.key(): stored(exp) for exp in everything}
@@ -170,12 +209,12 @@ def plan_table(scale: Scale, cases: Iterable[Case], stored: Callable[[Experiment
         runs = planned_runs(scale, [c for c in cases if c[0] == claim])
         if runs:  # the theory claims T1-T4 train nothing through the store
             left = [e for e in runs if found[e.key()] is None]
-            flops = sum(run_flops(e, e.hyper.max_epochs, shape) for e in left)
+            flops = sum(run_flops(e, e.hyper.max_epochs) for e in left)
             lines.append(f"{claim:<6}{len(runs):>6}{len(runs) - len(left):>8}{len(left):>10}{flops / 1e12:>13.1f}")
-    flops = sum(run_flops(e, e.hyper.max_epochs, shape) for e in todo)
-    rates = measured_rates(everything, found, shape)
+    flops = sum(run_flops(e, e.hyper.max_epochs) for e in todo)
+    rates = measured_rates(everything, found)
     timed = [e for e in todo if (e.model, e.width) in rates]
-    minutes = sum(run_flops(e, e.hyper.max_epochs, shape) / rates[e.model, e.width] for e in timed) / 60
+    minutes = sum(run_flops(e, e.hyper.max_epochs) / rates[e.model, e.width] for e in timed) / 60
     lines.append(
         f"all: {len(everything)} runs (shared runs once), {len(everything) - len(todo)} stored, {len(todo)} to "
         f"train, {flops / 1e12:.1f} TFLOP at the epoch cap"
@@ -188,13 +227,13 @@ def plan_table(scale: Scale, cases: Iterable[Case], stored: Callable[[Experiment
     return lines
 
 
-def measured_rates(runs: list[Experiment], found: dict, shape: tuple[int, int, int]) -> dict[tuple, float]:
+def measured_rates(runs: list[Experiment], found: dict) -> dict[tuple, float]:
     """FLOP/s of each (model, width) over its stored runs among ``runs``."""
     flops: dict[tuple, float] = {}
     seconds: dict[tuple, float] = {}
     for exp in runs:
         if (result := found[exp.key()]) is not None and result.seconds > 0:
             key = (exp.model, exp.width)
-            flops[key] = flops.get(key, 0.0) + run_flops(exp, len(result.history.epochs), shape)
+            flops[key] = flops.get(key, 0.0) + run_flops(exp, len(result.history.epochs))
             seconds[key] = seconds.get(key, 0.0) + result.seconds
     return {key: flops[key] / seconds[key] for key in flops}

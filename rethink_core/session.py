@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from rethink_core import data as data_mod
-from rethink_core import user_models
+from rethink_core import imagenet, user_models
 from rethink_core.case import ClaimCase, Verdict
 from rethink_core.errors import ConfigError, RethinkError
 from rethink_core.experiment import TRAINER_VERSION
@@ -50,7 +50,10 @@ class ClaimSession:
         the report folder can be written. Raises a one-line usage error otherwise."""
         settings = self.settings
         try:
-            loaded = data_mod.load(settings.dataset, settings.root, settings.download)
+            if settings.dataset == imagenet.NAME:
+                loaded = imagenet.load_index(settings.root)  # lists and stats the files; builds the manifest once
+            else:
+                loaded = data_mod.load(settings.dataset, settings.root, settings.download)
             _check_size(self.scale, loaded)
             for spec in settings.user_models:  # imports, builds and checks each user model
                 user_models.build(spec, loaded.image_shape, loaded.num_classes)

@@ -20,6 +20,13 @@ channels-last (``experiment.execute``). ``torch.compile`` is optional and off by
 ``compile_mode="1"`` (or a mode name, e.g. ``max-autotune``; the session's ``$RETHINK_COMPILE``). It is
 not a hyperparameter and not part of the store key: it changes speed, not what is computed
 (results equal up to float rounding, as between two GPUs).
+
+Data too large to stay resident (ImageNet, claim I1) arrive as a streamed source instead of
+:class:`~rethink_core.data.Tensors` (:class:`rethink_core.imagenet.Streamed`: labels resident, images
+decoded batch by batch in the loop's order); the loop is the same, and records top-5 accuracy too.
+A long run survives interruption with a :class:`~rethink_core.checkpoint.Checkpoint`: the loop saves
+its state after an epoch (at most every so many seconds) and, given a saved state, continues from it
+to the same weights it would have reached without the interruption.
 """
 
 from __future__ import annotations
@@ -27,16 +34,21 @@ from __future__ import annotations
 import base64
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
 
+from rethink_core.checkpoint import Checkpoint
 from rethink_core.data import Tensors
 from rethink_core.precision import autocast as precision_autocast
+
+if TYPE_CHECKING:
+    from rethink_core.imagenet import Streamed
 
 FITTED, NOT_CONVERGED, DIVERGED = "fitted", "not_converged", "diverged"
 
@@ -79,6 +91,17 @@ class Epoch:
     subset_acc: dict[str, float] | None = None  # running accuracy per subset of the training set
     subset_acc_eval: dict[str, float] | None = None  # eval-mode accuracy per subset, when checked
     test_correct: str | None = None  # which test images were right, when tested (pack_hits; G4's halves)
+    # top-5 accuracies (Table 2), measured on streamed data only: left out of the stored row where None
+    train_top5_eval: float | None = None
+    test_top5: float | None = None
+
+
+TOP5 = ("train_top5_eval", "test_top5")
+
+
+def epoch_dict(row: Epoch) -> dict:
+    """A row as stored: the top-5 fields only where measured, so other scales' stored runs are unchanged."""
+    return {k: v for k, v in asdict(row).items() if k not in TOP5 or v is not None}
 
 
 @dataclass
@@ -102,7 +125,7 @@ class History:
         return {
             "status": self.status,
             "steps_per_epoch": self.steps_per_epoch,
-            "epochs": [asdict(e) for e in self.epochs],
+            "epochs": [epoch_dict(e) for e in self.epochs],
         }
 
     @classmethod
@@ -177,9 +200,50 @@ def subset_accuracy(hits: torch.Tensor, subsets: dict[str, torch.Tensor]) -> dic
     return {name: hits[mask].float().mean().item() for name, mask in subsets.items() if bool(mask.any())}
 
 
+def batches(
+    data: Tensors | Streamed, order: torch.Tensor, hyper: Hyper, gen: torch.Generator, epoch: int
+) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
+    """(positions, images) of one epoch's mini-batches in ``order``, augmented where ``hyper`` says:
+    resident images sliced and shifted on the device, streamed ones decoded (and augmented) by the source."""
+    if not isinstance(data, Tensors):
+        yield from data.train_batches(order, hyper.batch_size, epoch, hyper.augment)
+        return
+    for i in range(0, len(order), hyper.batch_size):
+        idx = order[i : i + hyper.batch_size]
+        x = data.x_train[idx]
+        yield idx, random_crop(x, 2, gen) if hyper.augment else x
+
+
+@torch.inference_mode()
+def top_k(model: nn.Module, images: Iterable[torch.Tensor], k: int, precision: str = "float32") -> torch.Tensor:
+    """The ``k`` highest-scoring classes of every image, in eval mode: N x k."""
+    was_training = model.training
+    model.eval()
+    out = []
+    for x in images:
+        with autocast(x.device, precision):
+            logits = model(x)
+        out.append(logits.topk(min(k, logits.shape[1]), dim=1).indices)
+    model.train(was_training)
+    return torch.cat(out)
+
+
+def evaluate(net: nn.Module, data: Tensors | Streamed, split: str, precision: str) -> tuple[torch.Tensor, float | None]:
+    """Which images of ``split`` ("train" or "test") are right (top-1), and the top-5 accuracy (streamed
+    data only; None on resident tensors, whose runs record top-1 alone)."""
+    y = data.y_train if split == "train" else data.y_test
+    if isinstance(data, Tensors):
+        return predict(net, data.x_train if split == "train" else data.x_test, precision=precision) == y, None
+    top = top_k(net, data.images(split, EVAL_BATCH), 5, precision)
+    return top[:, 0] == y, (top == y[:, None]).any(dim=1).float().mean().item()
+
+
+EVAL_BATCH = 256  # images per forward pass when evaluating streamed data
+
+
 def train(
     model: nn.Module,
-    data: Tensors,
+    data: Tensors | Streamed,
     hyper: Hyper,
     seed: int = 0,
     on_epoch: Callable[[Epoch], None] | None = None,
@@ -187,20 +251,24 @@ def train(
     compile_mode: str = "",
     subsets: dict[str, torch.Tensor] | None = None,
     precision: str = "float32",
+    checkpoint: Checkpoint | None = None,
 ) -> History:
     """Train ``model`` on ``data`` (already on the model's device) until it fits or hits the cap;
     ``compile_mode``: see :func:`compiled`; ``subsets``: named masks over the training set whose
-    accuracy each epoch records; ``precision``: see :func:`autocast`."""
-    device = data.x_train.device
+    accuracy each epoch records; ``precision``: see :func:`autocast`; ``checkpoint``: where the run's
+    state is saved after epochs and, if a state is there, resumed from."""
+    device = data.y_train.device
     if device.type == "cuda":
         torch.backends.cudnn.benchmark = True  # fixed shapes: pick the fastest convolution kernels once
     net = compiled(model, compile_mode)
     order_gen = torch.Generator().manual_seed(seed)
     opt = torch.optim.SGD(model.parameters(), lr=hyper.lr, momentum=hyper.momentum, weight_decay=hyper.weight_decay)
-    n = len(data.x_train)
+    n = len(data.y_train)
     history = History(steps_per_epoch=math.ceil(n / hyper.batch_size))
+    if checkpoint is not None and (state := checkpoint.load()) is not None:
+        resume(state, model, opt, order_gen, history)
     model.train()
-    for epoch in range(hyper.max_epochs):
+    for epoch in range(len(history.epochs), hyper.max_epochs):
         start = time.perf_counter()
         lr = hyper.lr * hyper.lr_decay ** (epoch * n / hyper.decay_examples)
         for group in opt.param_groups:
@@ -208,11 +276,8 @@ def train(
         loss_sum, correct = torch.zeros((), device=device), torch.zeros((), device=device, dtype=torch.long)
         order = torch.randperm(n, generator=order_gen).to(device)
         hits = torch.zeros(n, dtype=torch.bool, device=device) if subsets else None
-        for i in range(0, n, hyper.batch_size):
-            idx = order[i : i + hyper.batch_size]
-            x, y = data.x_train[idx], data.y_train[idx]
-            if hyper.augment:
-                x = random_crop(x, 2, order_gen)
+        for idx, x in batches(data, order, hyper, order_gen, epoch):
+            y = data.y_train[idx]
             with autocast(device, precision):
                 logits = net(x)
                 loss = F.cross_entropy(logits, y)
@@ -232,7 +297,7 @@ def train(
         if not math.isfinite(mean_loss):
             history.status = DIVERGED
         elif running_acc >= hyper.check_from or at_cap:
-            train_hits = predict(net, data.x_train, precision=precision) == data.y_train
+            train_hits, row.train_top5_eval = evaluate(net, data, "train", precision)
             row.train_acc_eval = train_hits.float().mean().item()
             if subsets:
                 row.subset_acc_eval = subset_accuracy(train_hits, subsets)
@@ -240,12 +305,42 @@ def train(
                 history.status = FITTED
         last = history.status != NOT_CONVERGED or at_cap
         if eval_test and (last or (epoch + 1) % hyper.test_every == 0):
-            test_hits = predict(net, data.x_test, precision=precision) == data.y_test
+            test_hits, row.test_top5 = evaluate(net, data, "test", precision)
             row.test_acc, row.test_correct = test_hits.float().mean().item(), pack_hits(test_hits)
         row.seconds = time.perf_counter() - start
         history.epochs.append(row)
+        if checkpoint is not None and history.status == NOT_CONVERGED and not at_cap:
+            checkpoint.maybe_save(lambda: snapshot(model, opt, order_gen, history))
         if on_epoch:
             on_epoch(row)
         if history.status != NOT_CONVERGED:
             break
     return history
+
+
+def snapshot(model: nn.Module, opt: torch.optim.Optimizer, order_gen: torch.Generator, history: History) -> dict:
+    """Everything the loop needs to continue after the last finished epoch as if never stopped: weights
+    (BatchNorm's running statistics included), momentum, the order-and-crop generator, the global
+    generators (dropout) and the history so far."""
+    return {
+        "model": model.state_dict(),
+        "optimizer": opt.state_dict(),
+        "order_gen": order_gen.get_state(),
+        "cpu_rng": torch.get_rng_state(),
+        "cuda_rng": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else [],
+        "history": history.to_dict(),
+    }
+
+
+def resume(
+    state: dict, model: nn.Module, opt: torch.optim.Optimizer, order_gen: torch.Generator, history: History
+) -> None:
+    """Put a :func:`snapshot` back: the loop then starts at the epoch after the history's last."""
+    model.load_state_dict(state["model"])
+    opt.load_state_dict(state["optimizer"])
+    order_gen.set_state(state["order_gen"])
+    torch.set_rng_state(state["cpu_rng"])
+    if state["cuda_rng"]:
+        torch.cuda.set_rng_state_all(state["cuda_rng"])
+    restored = History.from_dict(state["history"])
+    history.status, history.epochs, history.steps_per_epoch = restored.status, restored.epochs, restored.steps_per_epoch

@@ -70,8 +70,27 @@ def write_cifar(root, n=20):
     return folder
 
 
+def write_imagenet(root, classes=4, train=8, val=6, size=(48, 64)):
+    """Small JPEGs in ImageNet's folder layout (rethink_core.imagenet): ``imagenet/train/<wnid>/*.JPEG``
+    and ``imagenet/val/<wnid>/*.JPEG``, ``classes`` classes of noise images of ``size`` (height, width)."""
+    from PIL import Image
+
+    rng = np.random.default_rng(3)
+    folder = root / "imagenet"
+    for split, count in (("train", train), ("val", val)):
+        for c in range(classes):
+            wnid = folder / split / f"n{c:08d}"
+            wnid.mkdir(parents=True)
+            for i in range(count):
+                pixels = rng.integers(0, 256, (*size, 3), dtype=np.uint8)
+                Image.fromarray(pixels).save(wnid / f"n{c:08d}_{i}.JPEG", quality=90)
+    return folder
+
+
 @pytest.fixture
 def data_files() -> SimpleNamespace:
     """Writers of small generated data files in the real on-disk formats (.npz, MNIST's idx,
-    CIFAR-10's pickled batches): a fixture, so tests reach them under any --import-mode."""
-    return SimpleNamespace(write_npz=write_npz, write_mnist=write_mnist, write_cifar=write_cifar)
+    CIFAR-10's pickled batches, ImageNet's folders of JPEGs): a fixture, so tests reach them under any --import-mode."""
+    return SimpleNamespace(
+        write_npz=write_npz, write_mnist=write_mnist, write_cifar=write_cifar, write_imagenet=write_imagenet
+    )

@@ -102,7 +102,7 @@ def test_a_malformed_plan_is_refused(fields):
 
 def test_every_planned_case_can_reach_its_level_at_every_shipped_scale_or_is_undecided_by_design():
     for scale in SCALES.values():
-        for name in PLANS:
+        for name in [name for name in PLANS if scale.runs_claim(name.split()[0])]:  # imagenet runs I1 alone
             plan = plan_for(name, scale.max_seeds)
             assert plan.decidable or (scale.name, name) in UNDECIDED_BY_DESIGN, (scale.name, name)
             assert plan.decidable != ((scale.name, name) in UNDECIDED_BY_DESIGN), (scale.name, name)
@@ -122,7 +122,7 @@ def test_every_case_decided_once_can_reach_its_level_at_every_shipped_scale_or_i
             "R2 order": 2.0**-scale.seeds,
             "R4 trend": smallest_trend_p([len(scale.corruption_grid)] * scale.seeds),
         }
-        for name, smallest in reach.items():
+        for name, smallest in [(name, p) for name, p in reach.items() if scale.runs_claim(name[:2])]:
             assert (smallest <= TREND_ALPHA) != ((scale.name, name) in DECIDED_ONCE_UNDECIDED_BY_DESIGN), (scale, name)
 
 
@@ -217,8 +217,9 @@ def test_the_design_hash_changes_with_any_check_and_not_with_the_units_counted()
 
 def test_random_and_corrupted_labels_may_train_long_enough_for_r3s_bound_to_bind():
     """R3 bounds the slowdown of random labels per seed at 5x: their cap is 5x the true-label cap at
-    every shipped scale (a function of the scale alone), so a fitted run can show more than 5x."""
-    for scale in SCALES.values():
+    every shipped scale that runs R3 (a function of the scale alone), so a fitted run can show more than 5x.
+    (ImageNet's random labels train 2x the epochs of its true labels: rethink_core/scales.py, IMAGENET_HYPER.)"""
+    for scale in [scale for scale in SCALES.values() if scale.runs_claim("R3")]:
         for model in scale.architectures:
             true = scale.experiment(model, "true_labels").hyper.max_epochs
             assert scale.experiment(model, "random_labels").hyper.max_epochs == NOISY_LABEL_CAP * true >= 5 * true

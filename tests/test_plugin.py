@@ -92,7 +92,7 @@ def test_cuda_without_a_gpu_is_a_usage_error(pytester):
         (["--device", "tpu"], "invalid choice: 'tpu'"),
         (["--precision", "fp8"], "unknown precision 'fp8': use one of auto, bf16, float32"),
         (["--dataset", "nope.npz"], "does not exist"),
-        (["--dataset", "imagenet"], "unknown data set"),
+        (["--dataset", "svhn"], "unknown data set"),
         (["--seeds", "0"], "at least 1"),
         (["--first-seed", "-1"], "--first-seed must be 0 or more, got -1"),
         (["--first-seed", "two"], "invalid int value: 'two'"),
