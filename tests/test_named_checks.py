@@ -3,9 +3,9 @@ set of runs built with the scale's design (caps, seeds, grids) on which the case
 its checks the same set with one named change that fails that check and no other; a plan that decides
 must reject an effect of the SESOI (FAIL), not stay undecided. No training (tests/synthetic_runs.py).
 
-Cases: R1, R2 (fit, convergence order), R3 (small factor, trend), R4, A1, A3, M1, D1, D2 and G1-G4. A test
-named ``..._cannot_...`` or ``..._does_not_...`` documents a check that cannot fail alone where its scale's
-design runs it.
+Cases: R1, R2 (fit, convergence order), R3 (small factor, trend), R4, A1, A3, M1, D1, D2, G1-G4 and I1. A
+test named ``..._cannot_...`` or ``..._does_not_...`` documents a check that cannot fail alone where its
+scale's design runs it.
 """
 
 from __future__ import annotations
@@ -960,3 +960,53 @@ def test_g4_is_undecided_when_readings_wobble_on_few_test_images(scale, architec
     test images a held-out gain of a quarter point is neither shown below a point nor above 0."""
     judged = judge(G4, scale, g4_outcome(scale, wobble=0.1), architecture=architecture)
     assert judged.outcome == "skip" and judged.message.startswith(f"undecided: {NO_GAIN}:"), judged.message
+
+
+# ----------------------------------------------------------------------------- I1: Table 2 (ImageNet)
+
+IMAGENET = claim_module("test_imagenet")
+IMAGENET_SCALE = get_scale("imagenet")
+I1_RANDOM = IMAGENET.test_inception_v3_fits_random_imagenet_labels
+I1_GENERALIZES = IMAGENET.test_inception_v3_generalizes_on_imagenet_without_regularizers
+I1_GAIN = IMAGENET.test_regularizers_add_a_bounded_amount_on_imagenet
+
+
+def i1_outcome(random_top1: float = 0.95, top1: float = 0.55, top5: float = 0.78, regularized: float = 0.75) -> Outcome:
+    """Table 2's runs: random labels stop at the cap at ``random_top1`` training accuracy (the paper's:
+    95.20%); true labels fit, at ``top1`` / ``top5`` test accuracy without regularizers, ``regularized`` with."""
+
+    def outcome(exp: Experiment) -> RunResult:
+        if exp.variant == "random_labels":
+            return synthetic_run(exp, None, reached=random_top1, test_acc=0.001)
+        plain = not exp.hyper.augment and not exp.hyper.weight_decay and "dropout" not in exp.model
+        run = synthetic_run(exp, 80, test_acc=top1 if plain else regularized)
+        final = replace(run.final, test_top5=top5 if plain else 0.9)
+        return replace(run, history=replace(run.history, epochs=[*run.history.epochs[:-1], final]))
+
+    return outcome
+
+
+@pytest.mark.parametrize("test", [I1_RANDOM, I1_GENERALIZES, I1_GAIN], ids=["random", "generalizes", "gain"])
+def test_i1_passes_on_table_2s_numbers(test):
+    assert_passes(judge(test, IMAGENET_SCALE, i1_outcome()))
+
+
+def test_i1_fails_only_on_fitting_random_labels():
+    """Change: random labels reach 80% top-1 training accuracy (the bound is 90%)."""
+    assert_fails_only(judge(I1_RANDOM, IMAGENET_SCALE, i1_outcome(random_top1=0.8)), IMAGENET.FITS_RANDOM.check)
+
+
+def test_i1_fails_only_on_top1_without_regularizers():
+    """Change: top-1 test accuracy at 30%, the bound (top-5 still 78%)."""
+    assert_fails_only(judge(I1_GENERALIZES, IMAGENET_SCALE, i1_outcome(top1=0.30)), IMAGENET.TOP1.check)
+
+
+def test_i1_fails_only_on_top5_without_regularizers():
+    """Change: top-5 test accuracy at 40%, the bound (top-1 still 55%)."""
+    assert_fails_only(judge(I1_GENERALIZES, IMAGENET_SCALE, i1_outcome(top5=0.40)), IMAGENET.TOP5.check)
+
+
+def test_i1_fails_only_on_a_bounded_gain():
+    """Change: without regularizers 35% top-1, with them 75%: a 40-point gain (the bound is 36)."""
+    judged = judge(I1_GAIN, IMAGENET_SCALE, i1_outcome(top1=0.35))
+    assert_fails_only(judged, IMAGENET.BOUNDED_GAIN.check)
