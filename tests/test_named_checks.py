@@ -3,7 +3,7 @@ set of runs built with the scale's design (caps, seeds, grids) on which the case
 its checks the same set with one named change that fails that check and no other; a plan that decides
 must reject an effect of the SESOI (FAIL), not stay undecided. No training (tests/synthetic_runs.py).
 
-Cases: R1, R2 (fit, convergence order), R3 (small factor, trend), R4, A1, A3, M1, D1, D2, G1-G4 and I1. A
+Cases: R1, R2 (fit, convergence order), R3 (small factor, trend), R4, A1, A3, M1, D1, D2, G1-G4, I1, T1-T4. A
 test named ``..._cannot_...`` or ``..._does_not_...`` documents a check that cannot fail alone where its
 scale's design runs it.
 """
@@ -12,14 +12,16 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
 import torch
-from synthetic_runs import Judged, Outcome, claim_module, diverged, judge, per_seed, synthetic_run
+from synthetic_runs import JITTER, Judged, Outcome, claim_module, diverged, judge, per_seed, synthetic_run
 
 from rethink_core import plan, verdicts
+from rethink_core.data import Tensors
 from rethink_core.experiment import Experiment, RunResult
 from rethink_core.models import DROPOUT_MODELS, MLPS
 from rethink_core.paper import FIGURE_1A_VARIANTS, FIGURE_1B_MODELS
@@ -1010,3 +1012,212 @@ def test_i1_fails_only_on_a_bounded_gain():
     """Change: without regularizers 35% top-1, with them 75%: a 40-point gain (the bound is 36)."""
     judged = judge(I1_GAIN, IMAGENET_SCALE, i1_outcome(top1=0.35))
     assert_fails_only(judged, IMAGENET.BOUNDED_GAIN.check)
+
+
+# ----------------------------------------------------------------------------- T1-T4: the theory claims
+# They train nothing through the store: each check judges a computation (a hypothesis search, a kernel
+# solve, Rademacher estimates). Here the computations are replaced by their results, at each scale's sizes.
+# T4's third check (the gap's interval above 0.987 - 0.5) nearly follows from its first two (the bounds'
+# difference); no set was found that fails it alone, and none is claimed here.
+
+THEORY = claim_module("test_theory")
+T1, T2, T3, T4 = (
+    THEORY.test_two_layer_relu_network_with_2n_plus_d_weights_fits_any_labels_on_n_points,
+    THEORY.test_sgd_from_zero_converges_to_the_minimum_norm_solution,
+    THEORY.test_kernel_interpolation_without_regularization_generalizes_and_norm_does_not_predict_it,
+    THEORY.test_rademacher_complexity_of_networks_that_fit_random_labels_is_about_one,
+)
+
+
+@dataclass
+class TheorySettings:
+    """What the theory claims read of the session's settings."""
+
+    root: str | None = None
+    download: bool = False
+    device: str = "cpu"
+
+    def precision_on(self, device: str) -> str:
+        return "float32"
+
+
+def small_split(name: str, settings: TheorySettings, n_train: int, n_test: int) -> Tensors:
+    """Images of the scale's sizes, without loading a data set (the claims only count and shape them)."""
+    return Tensors(
+        torch.zeros(n_train, 1, 2, 2),
+        torch.zeros(n_train, dtype=torch.long),
+        torch.zeros(n_test, 1, 2, 2),
+        torch.zeros(n_test, dtype=torch.long),
+    )
+
+
+def theory_judge(test: Callable, scale: Scale, **params: object) -> Judged:
+    return judge(
+        test,
+        scale,
+        lambda exp: pytest.fail(f"a theory claim asked for a run: {exp}"),
+        settings=TheorySettings(),
+        **params,
+    )
+
+
+class Fitted(torch.nn.Module):
+    """Theorem 1's network on n images of d pixels and 10 outputs, by its weight count alone."""
+
+    def __init__(self, weights: int) -> None:
+        super().__init__()
+        self.w = torch.nn.Parameter(torch.zeros(weights))
+
+
+@pytest.fixture
+def t1(monkeypatch: pytest.MonkeyPatch) -> Callable[..., None]:
+    """T1's computations replaced: (failure, extra weights, training accuracy, rejected) as given."""
+
+    def set_up(failure=None, extra: int = 0, train_acc: float = 1.0, rejected: str | None = "coinciding") -> None:
+        monkeypatch.setattr(THEORY, "search", lambda prop: failure)
+        monkeypatch.setattr(THEORY, "load_split", small_split)
+        monkeypatch.setattr(
+            THEORY.expressivity.Theorem1Net, "fit", staticmethod(lambda x, y: Fitted(4 + len(x) * 11 + extra))
+        )
+        monkeypatch.setattr(THEORY, "accuracy", lambda module, x, y: train_acc)
+        monkeypatch.setattr(THEORY, "coinciding_points_rejected", lambda: rejected)
+
+    return set_up
+
+
+THEORY_SCALES = scales()
+
+
+@pytest.mark.parametrize("scale", THEORY_SCALES)
+def test_t1_passes_when_the_construction_fits_exactly(t1, scale):
+    t1()
+    assert theory_judge(T1, scale).outcome == "pass"
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (
+            {"failure": AssertionError("error 1e-3 above the bound")},
+            "Theorem 1's construction failed on a drawn sample",
+        ),
+        ({"extra": 1}, "weights, expected d + n + n k"),
+        ({"train_acc": 0.999}, "the construction reached training accuracy 0.999"),
+        ({"rejected": None}, "coinciding points with different targets were not rejected"),
+    ],
+    ids=["exact-fit", "weights", "fits-real-images", "rejects-coinciding"],
+)
+@pytest.mark.parametrize("scale", THEORY_SCALES)
+def test_t1_fails_only_on_each_of_its_checks(t1, scale, change, message):
+    t1(**change)
+    judged = theory_judge(T1, scale)
+    assert judged.outcome == "fail" and message in judged.message, judged.message
+
+
+@pytest.mark.parametrize("scale", THEORY_SCALES)
+def test_t2_passes_without_a_counterexample_and_fails_only_on_one(monkeypatch, scale):
+    monkeypatch.setattr(THEORY, "search", lambda prop: None)
+    assert theory_judge(T2, scale).outcome == "pass"
+    monkeypatch.setattr(THEORY, "search", lambda prop: AssertionError("0.1 from min norm"))
+    judged = theory_judge(T2, scale)
+    assert judged.outcome == "fail" and judged.message.startswith("T2 failed on a drawn problem")
+
+
+def kernel_result(name: str, test_error: float, norm: float, wrong: torch.Tensor, train_error: float = 0.0) -> object:
+    return THEORY.kernels.KernelResult(
+        name, 10, len(wrong), 4, 1.0, train_error, test_error, norm, 1e-9, {0.1: test_error}, {0.1: norm}, 0.0, wrong
+    )
+
+
+@pytest.fixture
+def t3(monkeypatch: pytest.MonkeyPatch) -> Callable[..., None]:
+    """T3's kernel solves replaced: pixels wrong on ``raw`` of the test images, the filter bank on ``bank``
+    of them (a subset), with the given norms; ``interpolates`` False: the pixels' solve leaves a training error."""
+
+    def set_up(
+        raw: float = 0.04,
+        bank: float = 0.02,
+        raw_norm: float = 200.0,
+        bank_norm: float = 400.0,
+        interpolates: bool = True,
+    ) -> None:
+        monkeypatch.setattr(
+            THEORY, "kernel_case", lambda scale, settings: (scale.theory.t3_train, scale.n_test, scale.dataset, "cpu")
+        )
+        monkeypatch.setattr(THEORY, "load_split", small_split)
+
+        def interpolate(xtr, ytr, xte, yte, classes, name):
+            n = len(yte)
+            error = raw if name == "pixels" else bank
+            wrong = torch.arange(n) < round(error * n)
+            norm = raw_norm if name == "pixels" else bank_norm
+            return kernel_result(name, error, norm, wrong, 0.0 if interpolates or name != "pixels" else 0.01)
+
+        monkeypatch.setattr(THEORY.kernels, "interpolate", interpolate)
+        monkeypatch.setattr(THEORY.kernels, "FEATURE_MAPS", {"pixels": lambda x: x, "filter_bank": lambda x: x})
+
+    return set_up
+
+
+@pytest.mark.parametrize("scale", THEORY_SCALES)
+def test_t3_passes_when_interpolation_generalizes_and_the_better_map_has_the_larger_norm(t3, scale):
+    t3()
+    assert theory_judge(T3, scale).outcome == "pass"
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"interpolates": False}, "pixels does not interpolate"),
+        ({"raw": 0.5, "bank": 0.3}, "pixels: test error 0.5000 is not below 0.5"),
+        ({"bank": 0.04}, "the filter bank is not clearly better"),
+        ({"bank_norm": 100.0}, "the better front end has the smaller norm"),
+    ],
+    ids=["interpolates", "generalizes", "better", "larger-norm"],
+)
+@pytest.mark.parametrize("scale", THEORY_SCALES)
+def test_t3_fails_only_on_each_of_its_checks(t3, scale, change, message):
+    t3(**change)
+    judged = theory_judge(T3, scale)
+    assert judged.outcome == "fail" and judged.message.startswith(message), judged.message
+
+
+@pytest.fixture
+def t4(monkeypatch: pytest.MonkeyPatch) -> Callable[..., None]:
+    """T4's estimates replaced: the network's correlation per sign draw ``network`` (each draw fitted), the
+    linear model's ``linear``, with a little spread."""
+
+    def set_up(network: float = 1.0, linear: float = 0.2) -> None:
+        monkeypatch.setattr(THEORY, "load_split", small_split)
+        monkeypatch.setattr(
+            THEORY.rademacher, "NetworkFitter", lambda x, precision: SimpleNamespace(num_params=0, precision=precision)
+        )
+        monkeypatch.setattr(THEORY.rademacher, "LinearFitter", lambda features: SimpleNamespace(vc_dim=6))
+        monkeypatch.setattr(THEORY.rademacher, "principal_components", lambda x, k: None)
+
+        def estimate(fitter, n, draws, seed=0):
+            center, spread = (network, 0.0005) if seed == 0 else (linear, 0.02)
+            values = [min(1.0, center + spread * JITTER[i % len(JITTER)]) for i in range(draws)]
+            return THEORY.rademacher.Estimate(values, n, 0.0, [{"fitted": center == 1.0, "epochs": 10}] * draws)
+
+        monkeypatch.setattr(THEORY.rademacher, "estimate", estimate)
+
+    return set_up
+
+
+@pytest.mark.parametrize("scale", THEORY_SCALES)
+def test_t4_passes_when_the_network_correlates_fully_and_the_linear_model_does_not(t4, scale):
+    t4()
+    assert theory_judge(T4, scale).outcome == "pass"
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [({"network": 0.9}, "network estimate"), ({"linear": 0.6}, "linear estimate")],
+    ids=["about-one", "far-below-one"],
+)
+@pytest.mark.parametrize("scale", THEORY_SCALES)
+def test_t4_fails_only_on_each_of_its_checks(t4, scale, change, message):
+    t4(**change)
+    judged = theory_judge(T4, scale)
+    assert judged.outcome == "fail" and judged.message.startswith(message), judged.message
