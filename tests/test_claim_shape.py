@@ -43,6 +43,13 @@ def calls(stmt: ast.stmt, name: str) -> bool:
     return isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call) and ast.unparse(stmt.value.func) == name
 
 
+def hands_over_check(stmt: ast.stmt) -> bool:
+    """Is ``stmt`` a call that is given the ``check`` fixture first (a shared judge, such as
+    ``verdicts.check_far_above(check, ...)``)?"""
+    call = stmt.value if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call) else None
+    return call is not None and bool(call.args) and isinstance(call.args[0], ast.Name) and call.args[0].id == "check"
+
+
 def statements_in_order(body: list[ast.stmt]):
     """The body's top-level statements, with the statements inside each top-level ``if``/``for``
     (at any depth of ``if``/``for``/``else``, not inside nested ``def``s or other blocks) right after it."""
@@ -69,6 +76,7 @@ def lines_before_verdict(function: ast.FunctionDef) -> tuple[int, int | None]:
     recorded = not any(calls(stmt, "record") for stmt in body)  # no top-level record: every skip decides
     for stmt in statements_in_order(body):
         checks = calls(stmt, "check") or calls(stmt, "check.decision") or calls(stmt, "check.undecided")
+        checks = checks or hands_over_check(stmt)
         if (
             isinstance(stmt, ast.Assert)
             or checks
