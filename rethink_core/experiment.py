@@ -277,6 +277,7 @@ def execute(
     if exp.world_size != Group.current().world:
         if Group.current().world > 1:
             raise ConfigError(f"{exp.describe()}: started in a process group of {Group.current().world}")
+        Group(0, exp.world_size).check(exp.n_train, exp.hyper.batch_size)  # here, not in every rank
         kwargs = {"root": root, "download": download, "precision": precision, "compile_mode": compile_mode}
         return launch(execute, exp.world_size, device, on_epoch, exp=exp, checkpoint=checkpoint, **kwargs)
     streamed = exp.dataset == imagenet.NAME
