@@ -182,5 +182,6 @@ def _rank(
         result = fn(device=mine, on_epoch=hook, **kwargs)
         if rank == 0:
             messages.put(("result", result))
+        dist.barrier()  # no rank leaves while another still talks to it (gloo aborts on a closed peer)
     finally:
         dist.destroy_process_group()
