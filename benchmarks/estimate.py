@@ -14,7 +14,8 @@ measured by benchmarks/throughput.py (--throughput-json), else --flops-per-s, el
     python benchmarks/estimate.py --scale imagenet --peak 989e12 --mfu 0.3 --night-hours 12
 
 It also prints the GPUs (workers) that train the scale within ``--night-hours``: runs split over
-data-parallel GPUs at the same throughput each (an upper bound on what the GPUs of one node achieve).
+data-parallel GPUs (``pytest claims --scale imagenet --gpus-per-run N``) at the same throughput each (an
+upper bound on what the GPUs of one node achieve).
 
 Not counted: the theory claims T1-T4, which train nothing through the store (seconds at smoke and
 default; T3 at paper or full scale solves a 60,000 x 60,000 float64 system on the GPU).
@@ -132,9 +133,11 @@ def main(argv: list[str] | None = None) -> None:
         f"{args.night_hours:g}-hour night (at this throughput each)"
     )
     longest = max(rows, key=lambda r: r["seconds"])
+    split = math.ceil(longest["seconds"] / 3600 / args.night_hours)
     print(
         f"the longest run ({longest['run']}, {longest['epochs']} epochs) takes {longest['seconds'] / 3600:.1f} hours "
-        "on one GPU: the night needs it split over GPUs (data parallelism) where that is longer than the night"
+        "on one GPU"
+        + (f": longer than the night, so split it data-parallel (--gpus-per-run {split} or more)" if split > 1 else "")
     )
     done = [r for r in rows if r["seconds_measured"] is not None]
     if done:

@@ -104,7 +104,8 @@ class RayExecutor:
         lab = (device, self.root, self.download, self.precision, self.compile_mode)
         for key, config, exp in sorted(runs, key=lambda run: -estimated_cost(run[2])):
             if key not in self.pending and key not in self.failed:
-                ref = self._remote.remote(exp, lab, self.attempts, Checkpoint.in_store(self.store.root, key))
+                remote = self._remote.options(num_gpus=exp.world_size) if exp.world_size > 1 else self._remote
+                ref = remote.remote(exp, lab, self.attempts, Checkpoint.in_store(self.store.root, key))
                 self.pending[key] = (ref, config)
 
     def result(self, key: str, config: dict, exp: Any) -> dict:

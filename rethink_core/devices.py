@@ -25,3 +25,11 @@ def synchronize(device: str | torch.device) -> None:
     """Wait for queued GPU work, so that a clock read afterwards measures it (no-op on the CPU)."""
     if torch.device(device).type == "cuda":
         torch.cuda.synchronize(device)
+
+
+def check_gpus_per_run(gpus: int, device: str) -> None:
+    """Refuse ``--gpus-per-run`` below 1, or above the GPUs this machine has (none on ``--device cpu``)."""
+    available = torch.cuda.device_count() if device.startswith("cuda") else 0
+    if gpus < 1 or (gpus > 1 and gpus > available):
+        where = f"this machine has {available}" if device.startswith("cuda") else "the device is the CPU"
+        raise ConfigError(f"--gpus-per-run {gpus}: give 1, or at most the GPUs a run can have ({where})")

@@ -21,6 +21,7 @@ from rethink_core import alignment, imagenet, models, randomize, user_models
 from rethink_core import data as data_mod
 from rethink_core.checkpoint import Checkpoint
 from rethink_core.errors import ConfigError, MissingRunError
+from rethink_core.parallel import Group, launch
 from rethink_core.precision import key_part as precision_key_part
 from rethink_core.precision import or_default
 from rethink_core.provenance import library_versions
@@ -50,6 +51,7 @@ class Experiment:
     n_test: int = 2000
     hyper: Hyper = field(default_factory=Hyper)
     image_size: int = 0  # streamed data (ImageNet): the side images are cropped to; 0: the data set's pipeline
+    world_size: int = 1  # GPUs one run trains on, data-parallel (rethink_core.parallel); 1: one process
 
     def key(self, device_type: str = "cpu", precision: str | None = None) -> str:
         """The store key: a hash of the complete configuration, the kind of device, the precision where
@@ -62,19 +64,20 @@ class Experiment:
 
     def identity(self) -> dict:
         """Every field, as the store keys and checks it; the paper's models (no model fingerprint) as
-        before the field existed, so their stored runs stay valid."""
-        fields = asdict(self)
-        for name in ("model_fingerprint", "image_size"):  # fields added later, keyed only where set
-            if not fields[name]:
-                del fields[name]
+        before the field existed, so their stored runs stay valid. A run on several GPUs keys its world
+        size (BatchNorm's statistics are per GPU, and the float sums differ): another entry than on one."""
+        fields = self.as_dict()
+        if not fields["model_fingerprint"]:  # added later, keyed only where set
+            del fields["model_fingerprint"]
         return fields
 
     def as_dict(self) -> dict:
-        """Every field, as results store and report it (``image_size`` only where set: the stored runs of
-        every scale but imagenet are as before the field existed)."""
+        """Every field, as results store and report it (``image_size`` and ``world_size`` only where set:
+        the stored runs of every scale but imagenet are as before the fields existed)."""
         fields = asdict(self)
-        if not self.image_size:
-            del fields["image_size"]
+        for name, unset in (("image_size", 0), ("world_size", 1)):
+            if fields[name] == unset:
+                del fields[name]
         return fields
 
     def describe(self) -> str:
@@ -83,7 +86,8 @@ class Experiment:
         regularizers = ("+crop" if self.hyper.augment else "") + (f"+wd{decay:g}" if decay else "")
         model = user_models.display_name(self.model) if user_models.is_user_model(self.model) else self.model
         size = f"units={round(self.width * 512)}" if self.model == "mlp1x512_pool4" else f"w={self.width:g}"
-        return f"{model}({size}) {label}{regularizers} seed={self.seed} n={self.n_train}"
+        gpus = f" gpus={self.world_size}" if self.world_size > 1 else ""
+        return f"{model}({size}) {label}{regularizers} seed={self.seed} n={self.n_train}{gpus}"
 
     @classmethod
     def from_dict(cls, d: dict) -> Experiment:
@@ -229,7 +233,7 @@ def materialize_streamed(
     torch.manual_seed(derived_seed(exp.seed, "init"))
     model = models.build(exp.model, (3, exp.image_size, exp.image_size), classes, exp.width).to(device)
     model = model.to(memory_format=torch.channels_last)
-    workers = imagenet.default_workers(device)
+    workers = imagenet.default_workers(device, exp.world_size)
     seed = derived_seed(exp.seed, "augment")
     source = imagenet.Streamed(index, y.y_train.to(device), y.y_test.to(device), exp.image_size, seed, workers)
     return model, source, classes
@@ -268,7 +272,14 @@ def execute(
 ) -> RunResult:
     """Train one experiment (no store): seeded and, on the CPU, deterministic; from its ``checkpoint``
     where one was saved (the same weights as without the interruption). ``precision``: ``float32`` or
-    ``bf16``; ``compile_mode``: see :func:`~rethink_core.train.compiled`."""
+    ``bf16``; ``compile_mode``: see :func:`~rethink_core.train.compiled`. An experiment on ``world_size``
+    GPUs trains in as many processes, from ``device``'s GPU on (:func:`rethink_core.parallel.launch`)."""
+    if exp.world_size != Group.current().world:
+        if Group.current().world > 1:
+            raise ConfigError(f"{exp.describe()}: started in a process group of {Group.current().world}")
+        Group(0, exp.world_size).check(exp.n_train, exp.hyper.batch_size)  # here, not in every rank
+        kwargs = {"root": root, "download": download, "precision": precision, "compile_mode": compile_mode}
+        return launch(execute, exp.world_size, device, on_epoch, exp=exp, checkpoint=checkpoint, **kwargs)
     streamed = exp.dataset == imagenet.NAME
     if streamed:
         model, on_device, classes = materialize_streamed(exp, device, root)

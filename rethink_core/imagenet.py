@@ -28,7 +28,7 @@ import hashlib
 import json
 import math
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -258,6 +258,10 @@ class Images(torch.utils.data.Dataset):
         return load_image(self.files[position], self.size, gen)
 
 
+def _whole(positions: torch.Tensor) -> torch.Tensor:
+    return positions
+
+
 @dataclass
 class Streamed:
     """A run's data streamed from disk: the files, the (randomized) training labels and the true test
@@ -273,19 +277,20 @@ class Streamed:
     channels_last: bool = True
 
     def train_batches(
-        self, order: torch.Tensor, batch_size: int, epoch: int, augment: bool
+        self, order: torch.Tensor, batch_size: int, epoch: int, augment: bool, share: Callable = _whole
     ) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
-        """(positions, images) of one epoch, in ``order``; augmented with the epoch's draws."""
-        chunks = order.cpu().split(batch_size)
+        """(positions, images) of one epoch, in ``order``; augmented with the epoch's draws; of each
+        mini-batch only ``share(batch)`` (a data-parallel rank's: ``rethink_core.parallel.Group.share``)."""
+        chunks = [share(chunk) for chunk in order.cpu().split(batch_size)]
         items = [[(int(i), epoch if augment else None) for i in chunk] for chunk in chunks]
         yield from zip(
             (c.to(self.y_train.device) for c in chunks), self._loader(self.index.train_files, items), strict=True
         )
 
-    def images(self, split: str, batch_size: int) -> Iterator[torch.Tensor]:
-        """Every image of ``split`` ("train" or "test") in order, centre-cropped."""
+    def images(self, split: str, batch_size: int, share: Callable = _whole) -> Iterator[torch.Tensor]:
+        """Every image of ``split`` ("train" or "test") in order, centre-cropped (only ``share(positions)``)."""
         files = self.index.train_files if split == "train" else self.index.test_files
-        positions = torch.arange(len(files)).split(batch_size)
+        positions = share(torch.arange(len(files))).split(batch_size)
         yield from self._loader(files, [[(int(i), None) for i in chunk] for chunk in positions])
 
     def _loader(self, files: tuple[Path, ...], batches: list[list[tuple]]) -> Iterator[torch.Tensor]:
@@ -302,9 +307,10 @@ class Streamed:
             yield x.to(device, non_blocking=True).contiguous(memory_format=fmt)
 
 
-def default_workers(device: str) -> int:
-    """DataLoader workers: none on the CPU (the decoding would compete with training), up to 8 per GPU."""
-    return 0 if torch.device(device).type == "cpu" else min(8, os.cpu_count() or 1)
+def default_workers(device: str, gpus: int = 1) -> int:
+    """DataLoader workers: none on the CPU (the decoding would compete with training), up to 8 per GPU (the
+    node's cores shared by the ``gpus`` a run trains on)."""
+    return 0 if torch.device(device).type == "cpu" else min(8, max(1, (os.cpu_count() or 1) // gpus))
 
 
 def main(argv: list[str] | None = None) -> None:

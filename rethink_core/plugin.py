@@ -43,6 +43,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--download", action="store_true", help="allow downloading a missing data set")
     group.addoption("--device", choices=list(CHOICES), default="auto", help="where to train")
     group.addoption(
+        "--gpus-per-run",
+        type=int,
+        default=1,
+        metavar="N",
+        help="--scale imagenet: train each run data-parallel on N GPUs of this node (default 1; in its store key)",
+    )
+    group.addoption(
         "--precision",
         default=precision_default(),
         help="auto (bf16 on a GPU or a CPU with bf16 instructions, else float32), bf16 or float32 "

@@ -106,6 +106,7 @@ class Scale:
     claims: tuple[str, ...] = ()
     image_size: int = 0  # streamed data (ImageNet): the side of the images runs train on; 0: the data set's own
     noisy_label_cap: int = 0  # the epoch cap's factor on random and corrupted labels; 0: NOISY_LABEL_CAP
+    gpus_per_run: int = 1  # --gpus-per-run: each run data-parallel over this many GPUs (imagenet only)
 
     def runs_claim(self, claim: str) -> bool:
         """Whether the scale runs ``claim`` (the others skip, saying which scale runs them)."""
@@ -174,6 +175,7 @@ class Scale:
                 **{k: own[k] for k in SCHEDULE_KEYS if k in own},
             ),
             image_size=self.image_size,
+            world_size=self.gpus_per_run,
         )
 
     def size(self, model: str) -> tuple[float, int]:

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from rethink_core.cluster import RayExecutor
-from rethink_core.devices import resolve_device
+from rethink_core.devices import check_gpus_per_run, resolve_device
 from rethink_core.errors import ConfigError
 from rethink_core.experiment import Lab
 from rethink_core.precision import resolve_precision
@@ -77,7 +77,10 @@ class Settings:
             scale = with_user_models(scale, list(models), hyper, given["train_images"])
         if option("--rehearse"):
             scale = rehearse(scale)
-        device = resolve_device(option("--device"), int(worker[2:]) if worker else 0)
+        gpus = option("--gpus-per-run")
+        device = resolve_device(option("--device"), (int(worker[2:]) if worker else 0) * gpus)
+        if gpus != 1:
+            scale = with_gpus_per_run(scale, gpus, device)
         root = option("--data-root")
         return cls(
             scale=scale,
@@ -156,6 +159,15 @@ class Settings:
     def in_shard(self, key: str) -> bool:
         """Whether the run with store ``key`` is this session's to train (always, without --shard)."""
         return self.shard is None or int(key, 16) % self.shard[1] == self.shard[0] - 1
+
+
+def with_gpus_per_run(scale: Scale, gpus: int, device: str) -> Scale:
+    """``--gpus-per-run``: the imagenet scale's runs each data-parallel over ``gpus`` GPUs (xdist worker
+    *i* takes GPUs *i* x ``gpus`` on); other scales' runs take minutes on one."""
+    check_gpus_per_run(gpus, device)
+    if scale.dataset != "imagenet":
+        raise ConfigError(f"--gpus-per-run {gpus}: only --scale imagenet splits a run over GPUs (-n spreads runs)")
+    return replace(scale, gpus_per_run=gpus)
 
 
 def executor_choice(value: str) -> str:

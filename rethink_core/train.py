@@ -26,7 +26,9 @@ Data too large to stay resident (ImageNet, claim I1) arrive as a streamed source
 decoded batch by batch in the loop's order); the loop is the same, and records top-5 accuracy too.
 A long run survives interruption with a :class:`~rethink_core.checkpoint.Checkpoint`: the loop saves
 its state after an epoch (at most every so many seconds) and, given a saved state, continues from it
-to the same weights it would have reached without the interruption.
+to the same weights it would have reached without the interruption. Where ``torch.distributed`` is
+initialized with more than one rank, the loop trains data-parallel: each rank takes its share of every
+mini-batch (:mod:`rethink_core.parallel`, which also launches the ranks).
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ from torch import nn
 
 from rethink_core.checkpoint import Checkpoint
 from rethink_core.data import Tensors
+from rethink_core.parallel import ALONE, Group
 from rethink_core.precision import autocast as precision_autocast
 
 if TYPE_CHECKING:
@@ -201,17 +204,24 @@ def subset_accuracy(hits: torch.Tensor, subsets: dict[str, torch.Tensor]) -> dic
 
 
 def batches(
-    data: Tensors | Streamed, order: torch.Tensor, hyper: Hyper, gen: torch.Generator, epoch: int
+    data: Tensors | Streamed,
+    order: torch.Tensor,
+    hyper: Hyper,
+    gen: torch.Generator,
+    epoch: int,
+    group: Group = ALONE,
 ) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
-    """(positions, images) of one epoch's mini-batches in ``order``, augmented where ``hyper`` says:
-    resident images sliced and shifted on the device, streamed ones decoded (and augmented) by the source."""
+    """(positions, images) of one epoch's mini-batches in ``order`` (this rank's share of each: ``group``),
+    augmented where ``hyper`` says: resident images sliced and shifted on the device (the shifts drawn for
+    the whole batch, so that every rank's ``gen`` stays in step), streamed ones decoded (and augmented)
+    by the source."""
     if not isinstance(data, Tensors):
-        yield from data.train_batches(order, hyper.batch_size, epoch, hyper.augment)
+        yield from data.train_batches(order, hyper.batch_size, epoch, hyper.augment, group.share)
         return
     for i in range(0, len(order), hyper.batch_size):
         idx = order[i : i + hyper.batch_size]
         x = data.x_train[idx]
-        yield idx, random_crop(x, 2, gen) if hyper.augment else x
+        yield group.share(idx), group.share(random_crop(x, 2, gen) if hyper.augment else x)
 
 
 @torch.inference_mode()
@@ -228,14 +238,21 @@ def top_k(model: nn.Module, images: Iterable[torch.Tensor], k: int, precision: s
     return torch.cat(out)
 
 
-def evaluate(net: nn.Module, data: Tensors | Streamed, split: str, precision: str) -> tuple[torch.Tensor, float | None]:
+def evaluate(
+    net: nn.Module, data: Tensors | Streamed, split: str, precision: str, group: Group = ALONE
+) -> tuple[torch.Tensor, float | None]:
     """Which images of ``split`` ("train" or "test") are right (top-1), and the top-5 accuracy (streamed
-    data only; None on resident tensors, whose runs record top-1 alone)."""
+    data only; None on resident tensors, whose runs record top-1 alone). With more than one rank, each
+    evaluates its share of the images and every rank gets the whole answer."""
     y = data.y_train if split == "train" else data.y_test
+    group.sync_buffers(net)
     if isinstance(data, Tensors):
-        return predict(net, data.x_train if split == "train" else data.x_test, precision=precision) == y, None
-    top = top_k(net, data.images(split, EVAL_BATCH), 5, precision)
-    return top[:, 0] == y, (top == y[:, None]).any(dim=1).float().mean().item()
+        x = data.x_train if split == "train" else data.x_test
+        return group.gather(predict(net, group.share(x), precision=precision) == group.share(y), len(y)), None
+    top = top_k(net, data.images(split, EVAL_BATCH, group.share), 5, precision)
+    mine = group.share(y)
+    top1, top5 = (group.gather(hits, len(y)) for hits in (top[:, 0] == mine, (top == mine[:, None]).any(dim=1)))
+    return top1, top5.float().mean().item()
 
 
 EVAL_BATCH = 256  # images per forward pass when evaluating streamed data
@@ -260,10 +277,12 @@ def train(
     device = data.y_train.device
     if device.type == "cuda":
         torch.backends.cudnn.benchmark = True  # fixed shapes: pick the fastest convolution kernels once
+    n, group = len(data.y_train), Group.current()
+    group.check(n, hyper.batch_size)
     net = compiled(model, compile_mode)
+    stepped = group.wrap(net, device)  # what trains: under DistributedDataParallel with more than one rank
     order_gen = torch.Generator().manual_seed(seed)
     opt = torch.optim.SGD(model.parameters(), lr=hyper.lr, momentum=hyper.momentum, weight_decay=hyper.weight_decay)
-    n = len(data.y_train)
     history = History(steps_per_epoch=math.ceil(n / hyper.batch_size))
     if checkpoint is not None and (state := checkpoint.load()) is not None:
         resume(state, model, opt, order_gen, history)
@@ -271,33 +290,34 @@ def train(
     for epoch in range(len(history.epochs), hyper.max_epochs):
         start = time.perf_counter()
         lr = hyper.lr * hyper.lr_decay ** (epoch * n / hyper.decay_examples)
-        for group in opt.param_groups:
-            group["lr"] = lr
+        for params in opt.param_groups:
+            params["lr"] = lr
+        group.seed_epoch(seed, epoch)
         loss_sum, correct = torch.zeros((), device=device), torch.zeros((), device=device, dtype=torch.long)
         order = torch.randperm(n, generator=order_gen).to(device)
         hits = torch.zeros(n, dtype=torch.bool, device=device) if subsets else None
-        for idx, x in batches(data, order, hyper, order_gen, epoch):
+        for step, (idx, x) in enumerate(batches(data, order, hyper, order_gen, epoch, group)):
             y = data.y_train[idx]
             with autocast(device, precision):
-                logits = net(x)
+                logits = stepped(x)
                 loss = F.cross_entropy(logits, y)
             opt.zero_grad(set_to_none=True)
-            loss.backward()
+            group.weighted(loss, len(idx), min(hyper.batch_size, n - step * hyper.batch_size)).backward()
             opt.step()
             loss_sum += loss.detach() * len(idx)
             right = logits.detach().argmax(1) == y
             correct += right.sum()
             if hits is not None:
                 hits[idx] = right
-        mean_loss, running_acc = loss_sum.item() / n, correct.item() / n
+        mean_loss, running_acc = group.sum(loss_sum).item() / n, group.sum(correct).item() / n
         row = Epoch(epoch + 1, mean_loss, running_acc, None, lr, 0.0)
-        if hits is not None:
-            row.subset_acc = subset_accuracy(hits, subsets)
+        if hits is not None:  # each rank flagged the images it trained on
+            row.subset_acc = subset_accuracy(group.union(hits), subsets)
         at_cap = epoch + 1 == hyper.max_epochs
         if not math.isfinite(mean_loss):
             history.status = DIVERGED
         elif running_acc >= hyper.check_from or at_cap:
-            train_hits, row.train_top5_eval = evaluate(net, data, "train", precision)
+            train_hits, row.train_top5_eval = evaluate(net, data, "train", precision, group)
             row.train_acc_eval = train_hits.float().mean().item()
             if subsets:
                 row.subset_acc_eval = subset_accuracy(train_hits, subsets)
@@ -305,11 +325,11 @@ def train(
                 history.status = FITTED
         last = history.status != NOT_CONVERGED or at_cap
         if eval_test and (last or (epoch + 1) % hyper.test_every == 0):
-            test_hits, row.test_top5 = evaluate(net, data, "test", precision)
+            test_hits, row.test_top5 = evaluate(net, data, "test", precision, group)
             row.test_acc, row.test_correct = test_hits.float().mean().item(), pack_hits(test_hits)
         row.seconds = time.perf_counter() - start
         history.epochs.append(row)
-        if checkpoint is not None and history.status == NOT_CONVERGED and not at_cap:
+        if checkpoint is not None and group.rank == 0 and history.status == NOT_CONVERGED and not at_cap:
             checkpoint.maybe_save(lambda: snapshot(model, opt, order_gen, history))
         if on_epoch:
             on_epoch(row)

@@ -28,6 +28,7 @@ DEFAULTS = {
     "--train-images": None,
     "--rehearse": False,
     "--device": "cpu",
+    "--gpus-per-run": 1,
     "--precision": "float32",
     "--data-root": None,
     "--download": False,
@@ -137,3 +138,9 @@ def test_a_shard_is_one_of_n_and_every_key_falls_in_exactly_one():
     keys = [f"{k:032x}" for k in range(0, 10_000, 37)]
     owners = [[i for i in (1, 2, 3) if settings(shard=f"{i}/3").in_shard(key)] for key in keys]
     assert all(len(o) == 1 for o in owners) and {o[0] for o in owners} == {1, 2, 3}
+
+
+def test_gpus_per_run_is_one_unless_a_node_has_the_gpus():
+    assert settings(scale="imagenet").scale.experiment("inception_v3").world_size == 1
+    with pytest.raises(ConfigError, match="--gpus-per-run 2: .*the device is the CPU"):
+        settings(scale="imagenet", gpus_per_run=2)
