@@ -19,6 +19,7 @@ from rethink_core.stats import above_in_every_seed
 from rethink_core.verdicts import (
     FAR_ABOVE_ALPHA,
     chance,
+    check_bounded_gain,
     check_far_above,
     data_note,
     decided_by,
@@ -164,15 +165,7 @@ def test_regularizers_add_a_bounded_amount_on_imagenet(scale, lab, record, check
     accuracy = {cell: pooled_accuracy(results)[0] for cell, results in runs.items()}
     gain = max(accuracy.values()) - accuracy[NONE]
     record("regularizers", **gain_record(runs, accuracy, gain))
-    check(
-        BOUNDED_GAIN.check,
-        gain <= REGULARIZER_GAIN_BOUND,
-        f"regularizers add {100 * gain:.1f} points of top-1 test accuracy: more than the bounded amount "
-        f"({100 * REGULARIZER_GAIN_BOUND:.0f} points) Table 2 allows",
-        statistic="largest gain of a regularized cell (points)",
-        value=100 * gain,
-        threshold=f"<= {100 * REGULARIZER_GAIN_BOUND:.0f}",
-    )
+    check_bounded_gain(check, BOUNDED_GAIN.check, gain, REGULARIZER_GAIN_BOUND, "top-1 test accuracy", "Table 2")
 
 
 TABLE_2_TITLE = "Table 2: Inception V3 on ImageNet (ours vs the paper's)"

@@ -32,6 +32,7 @@ from rethink_core.verdicts import (
     FAR_ABOVE_BOUND,
     FITS,
     TREND_ALPHA,
+    check_bounded_gain,
     check_far_above,
     data_note,
     decided_by,
@@ -158,14 +159,8 @@ def test_explicit_regularizers_are_not_what_makes_networks_generalize(architectu
     record(architecture, **g1_record(scale, architecture, runs, accuracy, best_gap, far_above))
     check(FITS.check, not not_fitted(unregularized), f"did not fit the true labels: {not_fitted(unregularized)}")
     check_far_above(check, far_above, "without regularizers the test accuracy")
-    check(
-        BOUNDED_GAIN.check,
-        best_gap <= REGULARIZER_GAP_BOUND,
-        f"regularizers add {100 * best_gap:.1f} points of test accuracy: more than the bounded amount "
-        f"({100 * REGULARIZER_GAP_BOUND:.0f} points) the paper's Table 1 allows",
-        statistic="largest gain of a regularized setting (points)",
-        value=100 * best_gap,
-        threshold=f"<= {100 * REGULARIZER_GAP_BOUND:.0f}",
+    check_bounded_gain(
+        check, BOUNDED_GAIN.check, best_gap, REGULARIZER_GAP_BOUND, "test accuracy", "the paper's Table 1"
     )
 
 

@@ -88,6 +88,20 @@ def check_at_chance(check: Checker, result: dict, what: str) -> None:
     )
 
 
+def check_bounded_gain(check: Checker, name: str, gain: float, bound: float, what: str, source: str) -> None:
+    """Judge a bounded-gain criterion (G1's Table 1, I1's Table 2): the regularizers' largest gain over no
+    regularizer, ``gain``, at most ``bound`` (fractions of ``what``, the accuracy it is measured in)."""
+    check(
+        name,
+        gain <= bound,
+        f"regularizers add {100 * gain:.1f} points of {what}: more than the bounded amount ({100 * bound:.0f} "
+        f"points) {source} allows",
+        statistic="largest gain of a regularized setting (points)",
+        value=100 * gain,
+        threshold=f"<= {100 * bound:.0f}",
+    )
+
+
 def check_far_above(check: Checker, result: dict, what: str, name: str = FAR_ABOVE.check) -> None:
     """Judge :data:`FAR_ABOVE` (or the check ``name`` of the same test at another bound: I1's) on a
     :func:`rethink_core.stats.above_in_every_seed` result."""
