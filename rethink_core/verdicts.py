@@ -26,8 +26,8 @@ CHANCE = chance(NUM_CLASSES)
 # AT_CHANCE_MARGIN of chance when two one-sided tests (stats.chance_equivalence_test) reject "at least the
 # margin below" and "at least the margin above" at AT_CHANCE_ALPHA; it is a margin or more away from chance
 # (a fail) when the test of "within the margin" rejects at that level; otherwise undecided. The margin, 3
-# points: the paper's random-label test accuracies lie within half a point of chance (Table 1: 9.78% to
-# 10.48%), and an accuracy of 13% would be a third more than guessing, a network that learnt something.
+# points: the paper's random-label test accuracies lie within 0.61 points of chance (Table 1: 9.78% to
+# 10.61%), and an accuracy of 13% would be a third more than guessing, a network that learnt something.
 # The spread: a random-label network's correct answers come in clumps (it maps most images of one true
 # class to one label), so a binomial over images understates it; below 5 seeds it is the class-permutation
 # null's (stats.class_permutation_test), from 5 seeds the seeds' own. The level is the family's (0.01).
